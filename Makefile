@@ -1,0 +1,32 @@
+# Precis: `make run` runs the example job, `make test` runs the test suite. Both install what is missing first.
+SWIFT      ?= swift
+CONFIG     ?= release
+MODEL      := Models/SmolLM2-135M-Instruct.Q4_1.gguf
+PRECIS     := .build/$(CONFIG)/precis
+
+.PHONY: run test setup system model build bench doctor clean
+
+## run: set up, build in release, run the example job
+run: setup build
+	$(PRECIS) doctor
+
+## test: set up, then the whole test suite, optimized
+test: setup
+	$(SWIFT) test -c $(CONFIG)
+
+setup: system model
+
+system:
+	@scripts/setup-system.sh
+
+model:
+	@scripts/fetch-model.sh Models
+
+build: system
+	$(SWIFT) build -c $(CONFIG) --product precis
+
+doctor: setup build
+	$(PRECIS) doctor
+
+clean:
+	rm -rf .build

@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layout: one module per pipeline stage, dependencies pointing one way.
+//   Common  ←  Engine (GGUF runtime, CKernels)  ←  Ingest (CPoppler, CLibXML2)  ←  …  ←  PrecisCLI
+// Each C library is imported by exactly one Swift module.
+
+
+let package = Package(
+    name: "Precis",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "precis", targets: ["PrecisCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C at the edges.
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib",
+                       providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .target(name: "CKernels",
+                cSettings: [.unsafeFlags(["-O3"], .when(configuration: .release))]),
+
+        // Stages.
+        .target(name: "Common"),
+        .target(name: "Engine", dependencies: ["Common", "CKernels"]),
+        .target(name: "Ingest", dependencies: ["Common", "CPoppler", "CLibXML2"]),
+
+        // The command line, thin.
+        .executableTarget(name: "PrecisCLI", dependencies: [
+            "Common", "Engine", "Ingest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests.
+        .target(name: "TestSupport", dependencies: ["Common"], path: "Tests/TestSupport"),
+        .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,38 @@
+/// Errors of the engine: model files, tokenizer, generation. Each carries enough context for one clear line.
+public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The file could not be opened or mapped.
+    case cannotOpen(path: String, reason: String)
+    /// Not a GGUF file (wrong magic).
+    case notGGUF(path: String)
+    /// A GGUF version this reader does not know.
+    case unsupportedVersion(path: String, version: UInt32)
+    /// The file ends before a structure it announces.
+    case truncated(path: String, offset: Int, needed: String)
+    /// A structure that is present but cannot be right (lying count, bad offset, overflow, unknown type).
+    case malformed(path: String, offset: Int, reason: String)
+    /// A tensor whose type we cannot compute with.
+    case unsupportedTensorType(path: String, tensor: String, type: UInt32)
+    /// A metadata key the model needs is missing or has the wrong type.
+    case missingMetadata(path: String, key: String)
+    /// A tensor the architecture needs is missing or has the wrong shape.
+    case missingTensor(path: String, name: String, reason: String)
+    /// A model architecture this engine does not implement.
+    case unsupportedArchitecture(path: String, architecture: String)
+    /// No model file was found by the lookup order.
+    case modelNotFound(searched: [String])
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason): "\(path): cannot open model file: \(reason)"
+        case let .notGGUF(path): "\(path): not a GGUF file (bad magic)"
+        case let .unsupportedVersion(path, version): "\(path): unsupported GGUF version \(version) (2 and 3 are supported)"
+        case let .truncated(path, offset, needed): "\(path): truncated GGUF file: \(needed) would go past the end of the file (at byte \(offset))"
+        case let .malformed(path, offset, reason): "\(path): malformed GGUF file at byte \(offset): \(reason)"
+        case let .unsupportedTensorType(path, tensor, type): "\(path): tensor '\(tensor)' has unsupported type \(type)"
+        case let .missingMetadata(path, key): "\(path): missing or mistyped metadata key '\(key)'"
+        case let .missingTensor(path, name, reason): "\(path): tensor '\(name)' \(reason)"
+        case let .unsupportedArchitecture(path, architecture): "\(path): unsupported model architecture '\(architecture)'"
+        case let .modelNotFound(searched): "no model file found (looked in: \(searched.joined(separator: ", "))); run `make model` or pass --model"
+        }
+    }
+}
