@@ -3,6 +3,8 @@
 // Hot loops of the engine, with runtime CPU dispatch. Public names carry the `pk_` prefix.
 #include <stdint.h>
 #include <stddef.h>
+#include "pk_quants.h"
+#include "pk_ops.h"
 
 #ifdef __cplusplus
 extern "C" {
