@@ -46,6 +46,32 @@ void pk_matvec(pk_type weight_type, const void *restrict w, const void *restrict
 void pk_matmul(pk_type weight_type, const void *restrict w, const void *restrict xq, size_t xq_stride,
                float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t row0, int64_t row1);
 
+/// dot(w, xq) of one weight row and one activation row from `pk_quantize_activations` (`n` elements).
+float pk_vec_dot(pk_type weight_type, const void *restrict w, const void *restrict xq, int64_t n);
+
+/// IEEE half and bfloat16 conversions (float → half/bfloat16 rounds to nearest even, as ggml does).
+float pk_fp16_to_fp32(uint16_t h);
+uint16_t pk_fp32_to_fp16(float f);
+float pk_bf16_to_fp32(uint16_t h);
+uint16_t pk_fp32_to_bf16(float f);
+
+/// One instruction-set path's kernels. The functions above use the process-wide path; the `_with` forms below run
+/// on a given one without changing it (tests compare paths side by side; benchmarks time each).
+typedef struct pk_kernels pk_kernels;
+
+/// The kernels of the path `name` ("scalar", "avx2", "avx512", "neon"), or NULL when this CPU or build cannot run it.
+const pk_kernels *pk_kernels_named(const char *name);
+const char *pk_kernels_name(const pk_kernels *k);
+void pk_quantize_activations_with(const pk_kernels *k, pk_type weight_type, const float *restrict x,
+                                  void *restrict dst, int64_t n);
+float pk_vec_dot_with(const pk_kernels *k, pk_type weight_type, const void *restrict w, const void *restrict xq,
+                      int64_t n);
+void pk_matvec_with(const pk_kernels *k, pk_type weight_type, const void *restrict w, const void *restrict xq,
+                    float *restrict y, int64_t n, int64_t row0, int64_t row1);
+void pk_matmul_with(const pk_kernels *k, pk_type weight_type, const void *restrict w, const void *restrict xq,
+                    size_t xq_stride, float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t row0,
+                    int64_t row1);
+
 /// The kernel path in use: "scalar", "avx2", "avx512" or "neon".
 const char *pk_kernel_path(void);
 /// Forces a path by name; returns 0 on success, -1 when this CPU or build cannot run it.

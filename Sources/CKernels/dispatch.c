@@ -1,0 +1,129 @@
+// Kernel dispatch: one table of function pointers per instruction-set path, picked once at first use from the
+// CPU's features (or from PRECIS_KERNELS), then read on every call without locking.
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ckernels.h"
+#include "quants_impl.h"
+
+// MARK: - Paths
+
+const pk_kernels *pk_kernels_named(const char *name) {
+    if (!name) return NULL;
+    if (strcmp(name, "scalar") == 0) return &pk_kernels_scalar;
+    return NULL;
+}
+
+const char *pk_kernels_name(const pk_kernels *k) { return k ? k->name : ""; }
+
+/// The fastest path this CPU can run.
+static const pk_kernel_table *best_table(void) {
+    return &pk_kernels_scalar;
+}
+
+static _Atomic(const pk_kernel_table *) current_table = NULL;
+
+static const pk_kernel_table *kernels(void) {
+    const pk_kernel_table *t = atomic_load_explicit(&current_table, memory_order_acquire);
+    if (t) return t;
+    // First use: PRECIS_KERNELS forces a path when this CPU can run it; otherwise the best the CPU supports.
+    // Two threads racing here compute the same answer.
+    const char *env = getenv("PRECIS_KERNELS");
+    t = (env && *env) ? pk_kernels_named(env) : NULL;
+    if (!t) t = best_table();
+    const pk_kernel_table *expected = NULL;
+    if (!atomic_compare_exchange_strong_explicit(&current_table, &expected, t, memory_order_acq_rel,
+                                                 memory_order_acquire))
+        t = expected;
+    return t;
+}
+
+const char *pk_kernel_path(void) { return kernels()->name; }
+
+int pk_force_kernel_path(const char *name) {
+    const pk_kernel_table *t = pk_kernels_named(name);
+    if (!t) return -1;
+    atomic_store_explicit(&current_table, t, memory_order_release);
+    return 0;
+}
+
+// MARK: - Operations on a given path
+
+/// The vec-dot of `k` for weights of type `t`, falling back to the scalar reference for a type `k` lacks.
+static pk_vec_dot_fn vec_dot_of(const pk_kernel_table *k, pk_type t) {
+    if ((unsigned)t >= PK_TYPE_SLOTS) return NULL;
+    return k->vec_dot[t] ? k->vec_dot[t] : pk_kernels_scalar.vec_dot[t];
+}
+
+void pk_quantize_activations_with(const pk_kernels *k, pk_type weight_type, const float *restrict x,
+                                  void *restrict dst, int64_t n) {
+    const pk_type vt = pk_vec_dot_type(weight_type);
+    if ((unsigned)vt >= PK_TYPE_SLOTS) return;
+    pk_quantize_fn q = k->quantize[vt] ? k->quantize[vt] : pk_kernels_scalar.quantize[vt];
+    if (q) q(x, dst, n);
+}
+
+float pk_vec_dot_with(const pk_kernels *k, pk_type weight_type, const void *restrict w, const void *restrict xq,
+                      int64_t n) {
+    pk_vec_dot_fn dot = vec_dot_of(k, weight_type);
+    return dot ? dot(n, w, xq) : 0.0f;
+}
+
+void pk_matvec_with(const pk_kernels *k, pk_type weight_type, const void *restrict w, const void *restrict xq,
+                    float *restrict y, int64_t n, int64_t row0, int64_t row1) {
+    pk_vec_dot_fn dot = vec_dot_of(k, weight_type);
+    if (!dot || row1 <= row0) return;
+    const size_t row_bytes = pk_row_bytes(weight_type, n);
+    const uint8_t *w0 = (const uint8_t *)w + (size_t)row0 * row_bytes;
+    if (k->matvec[weight_type]) {
+        k->matvec[weight_type](w0, row_bytes, xq, y, n, row1 - row0);
+        return;
+    }
+    for (int64_t r = 0; r < row1 - row0; r++) y[r] = dot(n, w0 + (size_t)r * row_bytes, xq);
+}
+
+/// Weight rows per tile of the generic matrix product: 16 rows of a 576-wide Q4_1 matrix are 5.6 KiB, which stay
+/// in L1 while every activation row of the batch passes over them.
+enum { GENERIC_TILE_ROWS = 16 };
+
+void pk_matmul_with(const pk_kernels *k, pk_type weight_type, const void *restrict w, const void *restrict xq,
+                    size_t xq_stride, float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t row0,
+                    int64_t row1) {
+    pk_vec_dot_fn dot = vec_dot_of(k, weight_type);
+    if (!dot || row1 <= row0 || batch <= 0) return;
+    const size_t row_bytes = pk_row_bytes(weight_type, n);
+    const uint8_t *w0 = (const uint8_t *)w + (size_t)row0 * row_bytes;
+    float *y0 = y + row0;
+    const int64_t nrows = row1 - row0;
+    if (k->matmul[weight_type]) {
+        k->matmul[weight_type](w0, row_bytes, xq, xq_stride, y0, y_stride, n, batch, nrows);
+        return;
+    }
+    const uint8_t *x = xq;
+    for (int64_t r0 = 0; r0 < nrows; r0 += GENERIC_TILE_ROWS) {
+        const int64_t r1 = r0 + GENERIC_TILE_ROWS < nrows ? r0 + GENERIC_TILE_ROWS : nrows;
+        for (int64_t b = 0; b < batch; b++)
+            for (int64_t r = r0; r < r1; r++)
+                y0[(size_t)b * y_stride + (size_t)r] = dot(n, w0 + (size_t)r * row_bytes, x + (size_t)b * xq_stride);
+    }
+}
+
+// MARK: - Operations on the process-wide path
+
+void pk_quantize_activations(pk_type weight_type, const float *restrict x, void *restrict dst, int64_t n) {
+    pk_quantize_activations_with(kernels(), weight_type, x, dst, n);
+}
+
+float pk_vec_dot(pk_type weight_type, const void *restrict w, const void *restrict xq, int64_t n) {
+    return pk_vec_dot_with(kernels(), weight_type, w, xq, n);
+}
+
+void pk_matvec(pk_type weight_type, const void *restrict w, const void *restrict xq, float *restrict y,
+               int64_t n, int64_t row0, int64_t row1) {
+    pk_matvec_with(kernels(), weight_type, w, xq, y, n, row0, row1);
+}
+
+void pk_matmul(pk_type weight_type, const void *restrict w, const void *restrict xq, size_t xq_stride,
+               float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t row0, int64_t row1) {
+    pk_matmul_with(kernels(), weight_type, w, xq, xq_stride, y, y_stride, n, batch, row0, row1);
+}
