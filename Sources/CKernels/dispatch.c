@@ -8,9 +8,15 @@
 
 // MARK: - Paths
 
+static int has(uint32_t features, uint32_t wanted) { return (features & wanted) == wanted; }
+
 const pk_kernels *pk_kernels_named(const char *name) {
     if (!name) return NULL;
     if (strcmp(name, "scalar") == 0) return &pk_kernels_scalar;
+#if defined(__x86_64__)
+    const uint32_t f = pk_cpu_features();
+    if (strcmp(name, "avx2") == 0 && has(f, PK_CPU_AVX2 | PK_CPU_FMA | PK_CPU_F16C)) return &pk_kernels_avx2;
+#endif
     return NULL;
 }
 
@@ -18,6 +24,11 @@ const char *pk_kernels_name(const pk_kernels *k) { return k ? k->name : ""; }
 
 /// The fastest path this CPU can run.
 static const pk_kernel_table *best_table(void) {
+    static const char *const preference[] = {"avx512", "avx2", "neon"};
+    for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++) {
+        const pk_kernel_table *t = pk_kernels_named(preference[i]);
+        if (t) return t;
+    }
     return &pk_kernels_scalar;
 }
 

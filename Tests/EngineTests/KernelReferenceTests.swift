@@ -126,7 +126,7 @@ struct KernelReferenceTests {
         }
     }
 
-    /// Dot products agree with ggml's generic C code (same integer sums and scale order: differences are float
+    /// Dot products (of every path) agree with ggml's generic C code (same integer sums and scale order: differences are float
     /// rounding only) and with the SIMD code this machine's llama.cpp runs, within 1e-5 of Σ|w·x|.
     @Test("vec-dot matches ggml's generic and native vec_dot", arguments: QuantFixtures.names)
     func vecDot(name: String) {
@@ -138,6 +138,10 @@ struct KernelReferenceTests {
                 let xq = e.converted(a)
                 let x = Kernels.dequantize(vt, xq, count: e.n)
                 let bound = magnitude(w, x) + 1e-30
+                for path in KernelPath.available {  // the SIMD paths, too, straight against ggml
+                    let d = Double(Kernels.dot(e.ggmlType, weights: e.row(r), activations: xq, count: e.n, on: path))
+                    #expect(abs(d - Double(e.dotsNative[r][a])) <= 1e-5 * bound, "\(path) \(name) row \(r) act \(a)")
+                }
                 let ours = Double(Kernels.dot(e.ggmlType, weights: e.row(r), activations: xq, count: e.n, on: scalar))
                 let native = Double(e.dotsNative[r][a])
                 #expect(abs(ours - native) <= 1e-5 * bound, "\(name) row \(r) act \(a): ours \(ours), ggml \(native)")
