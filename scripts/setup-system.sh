@@ -3,9 +3,9 @@
 # Idempotent and quiet when everything is there. Without root it prints the exact command to run.
 set -euo pipefail
 
-# Debian/Ubuntu packages: pkg-config, the C libraries (with headers), and poppler-utils (pdftotext,
-# used by ingestion fidelity checks).
-PACKAGES=(pkg-config libxml2-dev libpoppler-glib-dev libcairo2-dev poppler-utils)
+# Debian/Ubuntu packages: pkg-config, the C libraries (with headers), poppler-utils (pdftotext, used by
+# ingestion fidelity checks) and qpdf (encrypts a test PDF for the ingestion tests).
+PACKAGES=(pkg-config libxml2-dev libpoppler-glib-dev libcairo2-dev poppler-utils qpdf)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

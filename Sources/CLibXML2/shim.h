@@ -10,6 +10,12 @@
 #include <libxml/xmlerror.h>
 #include <libxml/encoding.h>
 #include <libxml/globals.h>
+#include <libxml/SAX2.h>
+#include <libxml/entities.h>
+#include <libxml/parserInternals.h>
+
+/// The SAX2 magic number (`XML_SAX2_MAGIC`, a macro) that marks an initialised xmlSAXHandler.
+static inline unsigned int precis_xml_sax2_magic(void) { return XML_SAX2_MAGIC; }
 
 /// The runtime libxml2 version, e.g. "20914" (`xmlParserVersion` is a macro over a thread-local).
 static inline const char *precis_xml_parser_version(void) { return xmlParserVersion; }

@@ -1,5 +1,5 @@
-import CLibXML2
-import CPoppler
+internal import CLibXML2
+internal import CPoppler
 
 /// Versions of the C libraries ingestion runs on, for `precis doctor`.
 public enum LibraryVersions {

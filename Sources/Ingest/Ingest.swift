@@ -1,0 +1,98 @@
+import Foundation
+
+/// Reads PDF, XML, plain text and Markdown files into `Document`s.
+public enum Ingest {
+    /// Limits that keep hostile input from exhausting time or memory.
+    public struct Limits: Sendable {
+        /// Deepest element nesting accepted in XML.
+        public var maxDepth = 200
+        /// Most bytes of text expanded from entity references in one document.
+        public var maxEntityExpansion = 1 << 20
+        /// Most bytes of text in one document (all paragraphs together).
+        public var maxTextBytes = 512 << 20
+        public init() {}
+    }
+
+    /// Reads the file at `path`, choosing the reader from its content (the extension must agree).
+    /// - Parameter password: for encrypted PDFs.
+    public static func read(path: String, password: String? = nil, limits: Limits = Limits()) throws -> Document {
+        let head = try readHead(path: path)
+        guard !head.isEmpty else { throw IngestError.empty(path: path) }
+        let ext = (path as NSString).pathExtension.lowercased()
+        let format = try Sniffer.format(path: path, fileExtension: ext, content: Sniffer.sniff(head))
+        switch format {
+        case .pdf:
+            return try PDFReader(path: path, password: password).read()
+        case .xml:
+            return try XMLReader(path: path, limits: limits).read()
+        case .text, .markdown:
+            let data = try readAll(path: path)
+            return TextReader(path: path, markdown: format == .markdown).read(data)
+        }
+    }
+
+    /// The lines of a PDF dropped as running headers, footers and page numbers (1-based page, text): what
+    /// `read` leaves out on purpose, for fidelity checks.
+    package static func removedPDFLines(path: String, password: String? = nil) throws -> [(page: Int, text: String)] {
+        try PDFReader(path: path, password: password).removedLines()
+    }
+
+    /// Counts of what a file holds, for `extract --stats` and benchmarks.
+    public struct Statistics: Sendable {
+        public var format: Document.Format
+        public var paragraphs: Int
+        public var words: Int
+        public var textBytes: Int
+        public var pages: Int?
+    }
+
+    /// Reads the file like `read` but keeps only counts; XML is streamed without keeping its text, so memory stays
+    /// flat whatever the file size.
+    public static func statistics(path: String, password: String? = nil, limits: Limits = Limits()) throws -> Statistics {
+        let head = try readHead(path: path)
+        guard !head.isEmpty else { throw IngestError.empty(path: path) }
+        let ext = (path as NSString).pathExtension.lowercased()
+        let format = try Sniffer.format(path: path, fileExtension: ext, content: Sniffer.sniff(head))
+        if format == .xml {
+            let reader = XMLReader(path: path, limits: limits, keepText: false)
+            _ = try reader.read()
+            return Statistics(format: .xml, paragraphs: reader.paragraphCount, words: reader.wordCount,
+                              textBytes: reader.textBytes, pages: nil)
+        }
+        let document = try read(path: path, password: password, limits: limits)
+        let paragraphs = document.paragraphs
+        var words = 0, bytes = 0
+        for p in paragraphs {
+            bytes += p.text.utf8.count
+            words += p.text.split(separator: " ").count
+        }
+        return Statistics(format: format, paragraphs: paragraphs.count, words: words, textBytes: bytes,
+                          pages: document.pageCount)
+    }
+
+    /// The first bytes of a file, for sniffing.
+    private static func readHead(path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw IngestError.unreadable(path: path, reason: "no such file")
+        }
+        if isDirectory.boolValue { throw IngestError.unreadable(path: path, reason: "is a directory") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw IngestError.unreadable(path: path, reason: "cannot open (permission denied?)")
+        }
+        defer { try? handle.close() }
+        do {
+            return [UInt8](try handle.read(upToCount: Sniffer.prefixLength) ?? Data())
+        } catch {
+            throw IngestError.unreadable(path: path, reason: "read failed: \(error.localizedDescription)")
+        }
+    }
+
+    static func readAll(path: String) throws -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw IngestError.unreadable(path: path, reason: "read failed: \(error.localizedDescription)")
+        }
+    }
+}

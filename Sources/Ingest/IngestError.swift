@@ -1,0 +1,59 @@
+/// Why a file could not be ingested. Each case carries the path; `description` is the one line a user sees.
+public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened or read (missing, a directory, no permission).
+    case unreadable(path: String, reason: String)
+    /// The file has no bytes.
+    case empty(path: String)
+    /// The content is not a format we read (`detail` says what it looks like).
+    case unknownType(path: String, detail: String)
+    /// The extension promises one format, the content is another.
+    case contentMismatch(path: String, fileExtension: String, content: String)
+    /// poppler could not open or read the PDF.
+    case damagedPDF(path: String, reason: String)
+    /// The PDF is encrypted and no password, or a wrong one, was given.
+    case encrypted(path: String, passwordGiven: Bool)
+    /// No text at all: for a PDF (`pages` given), no page has a text layer.
+    case noText(path: String, pages: Int?)
+    /// The XML is not well-formed (1-based line and column of the first error).
+    case malformedXML(path: String, line: Int, column: Int, message: String)
+    /// Entity expansion went over its limit (an entity bomb such as "billion laughs").
+    case entityExpansion(path: String, line: Int)
+    /// Elements nested deeper than the limit.
+    case tooDeep(path: String, line: Int, limit: Int)
+    /// A text node or the whole extracted text went over its limit.
+    case tooLarge(path: String, what: String, limit: Int)
+
+    public var path: String {
+        switch self {
+        case let .unreadable(path, _), let .empty(path), let .unknownType(path, _),
+             let .contentMismatch(path, _, _), let .damagedPDF(path, _), let .encrypted(path, _),
+             let .noText(path, _), let .malformedXML(path, _, _, _), let .entityExpansion(path, _),
+             let .tooDeep(path, _, _), let .tooLarge(path, _, _):
+            return path
+        }
+    }
+
+    /// The reason, without the path.
+    public var reason: String {
+        switch self {
+        case let .unreadable(_, reason): return reason
+        case .empty: return "empty file"
+        case let .unknownType(_, detail): return "unknown file type (\(detail))"
+        case let .contentMismatch(_, ext, content):
+            return "content does not match the .\(ext) extension (looks like \(content))"
+        case let .damagedPDF(_, reason): return "damaged PDF: \(reason)"
+        case let .encrypted(_, given):
+            return given ? "encrypted PDF: wrong password" : "encrypted PDF: give the password with --password"
+        case let .noText(_, pages?):
+            return "no text in \(pages) page\(pages == 1 ? "" : "s") (scanned? no text layer)"
+        case .noText(_, nil): return "no text found"
+        case let .malformedXML(_, line, column, message): return "malformed XML at line \(line), column \(column): \(message)"
+        case let .entityExpansion(_, line):
+            return "XML entity expansion over the limit at line \(line) (entity bomb?)"
+        case let .tooDeep(_, line, limit): return "XML nested deeper than \(limit) elements at line \(line)"
+        case let .tooLarge(_, what, limit): return "\(what) larger than the limit of \(limit) bytes"
+        }
+    }
+
+    public var description: String { "\(path): \(reason)" }
+}

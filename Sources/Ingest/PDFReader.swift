@@ -1,0 +1,86 @@
+import Foundation
+
+/// Reads a PDF through poppler-glib: text lines per page, then `PDFLayout` for structure.
+struct PDFReader {
+    let path: String
+    let password: String?
+    /// Pages are extracted by this many threads, each with its own poppler document (poppler objects are not
+    /// shared between threads).
+    var workers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    func read() throws -> Document {
+        let document = try open()
+        let count = document.pageCount
+        guard count > 0 else { throw IngestError.damagedPDF(path: path, reason: "no pages") }
+        let pages = try extractPages(first: document, count: count)
+        let layout = PDFLayout(pages: pages).run(metadataTitle: document.title)
+        if layout.emptyPages.count == count { throw IngestError.noText(path: path, pages: count) }
+        var warnings: [String] = []
+        if !layout.emptyPages.isEmpty {
+            let list = layout.emptyPages.prefix(20).map(String.init).joined(separator: ", ")
+            let more = layout.emptyPages.count > 20 ? " and \(layout.emptyPages.count - 20) more" : ""
+            warnings.append("page\(layout.emptyPages.count == 1 ? "" : "s") \(list)\(more): scanned? no text layer")
+        }
+        let date = document.creationDate.map { ISO8601DateFormatter().string(from: $0) }
+        return Document(path: path, format: .pdf, title: layout.title, abstract: layout.abstract,
+                        metadata: Document.Metadata(author: document.author, date: date), pageCount: count,
+                        sections: layout.sections, warnings: warnings)
+    }
+
+    /// The lines dropped as running headers, footers and page numbers (for tests and diagnostics).
+    func removedLines() throws -> [(page: Int, text: String)] {
+        let document = try open()
+        let pages = try extractPages(first: document, count: document.pageCount)
+        return PDFLayout(pages: pages).run(metadataTitle: nil).removed
+    }
+
+    private func open() throws -> PopplerDocumentHandle {
+        do {
+            return try PopplerDocumentHandle(path: path, password: password)
+        } catch .encrypted {
+            throw IngestError.encrypted(path: path, passwordGiven: password != nil)
+        } catch let .other(message) {
+            throw IngestError.damagedPDF(path: path, reason: message)
+        }
+    }
+
+    /// Every page's lines, in page order. Worker 0 uses the document already open; the others open their own.
+    private func extractPages(first: PopplerDocumentHandle, count: Int) throws -> [PDFPageText] {
+        let n = min(workers, max(1, count / 8))
+        if n <= 1 { return (0..<count).map { first.page($0) ?? PDFPageText(lines: [], width: 0, height: 0) } }
+        let results = PageSlots(count: count)
+        let path = self.path, password = self.password
+        nonisolated(unsafe) let shared = first
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            let document: PopplerDocumentHandle
+            if w == 0 {
+                document = shared
+            } else {
+                guard let own = try? PopplerDocumentHandle(path: path, password: password) else { return }
+                document = own
+            }
+            // Interleaved pages keep the workers' loads even.
+            var i = w
+            while i < count {
+                results.set(i, document.page(i))
+                i += n
+            }
+        }
+        return try (0..<count).map { i in
+            guard let page = results.get(i) else {
+                throw IngestError.damagedPDF(path: path, reason: "page \(i + 1) could not be read")
+            }
+            return page
+        }
+    }
+}
+
+/// One slot per page, written by the extraction workers (each index by one worker only).
+private final class PageSlots: @unchecked Sendable {
+    // @unchecked: every index is written by exactly one worker and read only after all have finished.
+    private var slots: [PDFPageText?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ page: PDFPageText?) { lock.lock(); slots[i] = page; lock.unlock() }
+    func get(_ i: Int) -> PDFPageText? { lock.lock(); defer { lock.unlock() }; return slots[i] }
+}
