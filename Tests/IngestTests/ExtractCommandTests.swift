@@ -1,0 +1,38 @@
+import Foundation
+import Ingest
+import Testing
+import TestSupport
+
+/// `precis extract` run as a user runs it: the real binary.
+@Suite struct ExtractCommandTests {
+    @Test func readableOutline() throws {
+        let r = try runCommand(Fixtures.precisExecutable, ["extract", XMLReaderTests.fixture("tei.xml")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Title: Letters from the Northern Coast"))
+        #expect(r.stdout.contains("\n# First Letter\n"))
+        #expect(r.stdout.contains("\n## Postscript\n"))
+    }
+
+    @Test func json() throws {
+        let r = try runCommand(Fixtures.precisExecutable, ["extract", "--json", XMLReaderTests.fixture("jats-article.xml")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(object?["format"] as? String == "xml")
+        #expect(object?["dialect"] as? String == "jats")
+        #expect((object?["abstract"] as? String)?.hasPrefix("We measured soil moisture") == true)
+        #expect((object?["sections"] as? [Any])?.count == 4)
+    }
+
+    @Test func badFileIsOneLineAndExitThree() throws {
+        let path = XMLReaderTests.fixture("billion-laughs.xml")
+        let r = try runCommand(Fixtures.precisExecutable, ["extract", path])
+        #expect(r.status == 3)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr == "precis: \(path): XML entity expansion over the limit at line 14 (entity bomb?)\n")
+    }
+
+    @Test func listedInHelp() throws {
+        let r = try runCommand(Fixtures.precisExecutable, ["--help"])
+        #expect(r.stdout.contains("extract"))
+    }
+}
