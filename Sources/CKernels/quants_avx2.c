@@ -60,6 +60,11 @@ INLINE __m256i expand_bits(const uint8_t *qh) {
 
 INLINE __m256i load32(const void *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
+INLINE void prefetch_rows(const uint8_t *p, size_t bytes) {
+    for (size_t o = 0; o < bytes; o += 64) _mm_prefetch((const char *)p + o, _MM_HINT_T0);
+}
+
+
 // MARK: - Weight blocks as 32 bytes in element order
 // Signed (-128..127) for the types paired with Q8_0; unsigned (0..31) for those paired with Q8_1.
 
@@ -295,9 +300,11 @@ static float dot_bf16(int64_t n, const void *restrict w, const void *restrict xv
             }                                                                                                     \
             for (; b < batch; b++) {                                                                              \
                 int64_t r = p0;                                                                                   \
-                for (; r + 4 <= p1; r += 4)                                                                       \
+                for (; r + 4 <= p1; r += 4) {                                                                     \
+                    if (batch == 1 && r + 12 <= nrows) prefetch_rows(w8 + (r + 8) * row_bytes, 4 * row_bytes);    \
                     tile_##T(w8 + r * row_bytes, row_bytes, x8 + b * xq_stride, xq_stride, y + b * y_stride + r, \
                              y_stride, nb, 4, 1);                                                                 \
+                }                                                                                                 \
                 for (; r < p1; r++)                                                                               \
                     tile_##T(w8 + r * row_bytes, row_bytes, x8 + b * xq_stride, xq_stride, y + b * y_stride + r, \
                              y_stride, nb, 1, 1);                                                                 \
@@ -321,6 +328,83 @@ TILE(q5_0, pk_block_q5_0, pk_block_q8_0, w_q5_0, 1, 0)
 TILE(q8_0, pk_block_q8_0, pk_block_q8_0, w_q8_0, 1, 0)
 TILE(q4_1, pk_block_q4_1, pk_block_q8_1, w_q4_1, 0, 1)
 TILE(q5_1, pk_block_q5_1, pk_block_q8_1, w_q5_1, 0, 1)
+
+// MARK: - Decode: Q4_1 matrix × one Q8_1 vector, two rows per vector
+//
+// The 16 nibble bytes of row r and of row r + 1 share one vector: low nibbles [r | r+1] meet the activation's
+// first 16 bytes broadcast to both halves, high nibbles its last 16. The scales of both rows are converted in one
+// vcvtph2ps ([d, m] pairs), multiplied by the activation's [d, s], and spread over the halves by one permute.
+// The activation's scales are converted once per call into a stack array. Rows ahead are prefetched: decode
+// streams the weights from memory once per token.
+
+enum { MATVEC_MAX_BLOCKS = 512 };
+
+INLINE __m256i load_pair16(const uint8_t *a, const uint8_t *b) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)a)),
+                                   _mm_loadu_si128((const __m128i *)b), 1);
+}
+
+
+static void matvec_q4_1_pairs(const void *restrict w, size_t row_bytes, const void *restrict xq, float *restrict y,
+                              int64_t n, int64_t nrows) {
+    const int64_t nb = n / PK_QK;
+    if (nb > MATVEC_MAX_BLOCKS || nrows < 4) {
+        matmul_q4_1(w, row_bytes, xq, 0, y, 0, n, 1, nrows);
+        return;
+    }
+    const pk_block_q8_1 *restrict x = xq;
+    float ds[2 * MATVEC_MAX_BLOCKS + 4];  // [d, s] of each activation block
+    for (int64_t ib = 0; ib < nb; ib++) {
+        ds[2 * ib] = h2f(x[ib].d);
+        ds[2 * ib + 1] = h2f(x[ib].s);
+    }
+    const __m256i low4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    const __m256i spread = _mm256_setr_epi32(0, 0, 0, 0, 2, 2, 2, 2);
+    const uint8_t *w8 = w;
+    int64_t r = 0;
+    for (; r + 4 <= nrows; r += 4) {  // two pairs share the activation loads
+        const uint8_t *row0 = w8 + (size_t)r * row_bytes;
+        prefetch_rows(row0 + 8 * row_bytes, 4 * row_bytes);
+        const pk_block_q4_1 *b0 = (const pk_block_q4_1 *)row0, *b1 = (const pk_block_q4_1 *)(row0 + row_bytes);
+        const pk_block_q4_1 *b2 = (const pk_block_q4_1 *)(row0 + 2 * row_bytes);
+        const pk_block_q4_1 *b3 = (const pk_block_q4_1 *)(row0 + 3 * row_bytes);
+        __m256 acc01 = _mm256_setzero_ps(), acc23 = _mm256_setzero_ps();
+        __m128 macc01 = _mm_setzero_ps(), macc23 = _mm_setzero_ps();
+        for (int64_t ib = 0; ib < nb; ib++) {
+            const __m256i ylo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)x[ib].qs));
+            const __m256i yhi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(x[ib].qs + 16)));
+            const __m128 yds = _mm_castpd_ps(_mm_load1_pd((const double *)(ds + 2 * ib)));  // [yd, ys, yd, ys]
+            const __m256i q01 = load_pair16(b0[ib].qs, b1[ib].qs), q23 = load_pair16(b2[ib].qs, b3[ib].qs);
+            const __m256i p01 = _mm256_madd_epi16(
+                _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_and_si256(q01, low4), ylo),
+                                 _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q01, 4), low4), yhi)), ones);
+            const __m256i p23 = _mm256_madd_epi16(
+                _mm256_add_epi16(_mm256_maddubs_epi16(_mm256_and_si256(q23, low4), ylo),
+                                 _mm256_maddubs_epi16(_mm256_and_si256(_mm256_srli_epi16(q23, 4), low4), yhi)), ones);
+            uint32_t dm0, dm1, dm2, dm3;
+            memcpy(&dm0, &b0[ib], 4);
+            memcpy(&dm1, &b1[ib], 4);
+            memcpy(&dm2, &b2[ib], 4);
+            memcpy(&dm3, &b3[ib], 4);
+            const __m256 dm = _mm256_cvtph_ps(_mm_set_epi32((int)dm3, (int)dm2, (int)dm1, (int)dm0));
+            const __m256 sc = _mm256_mul_ps(dm, _mm256_set_m128(yds, yds));  // [d·yd, m·ys] of rows 0..3
+            const __m128 sc01 = _mm256_castps256_ps128(sc), sc23 = _mm256_extractf128_ps(sc, 1);
+            macc01 = _mm_add_ps(macc01, sc01);
+            macc23 = _mm_add_ps(macc23, sc23);
+            acc01 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(_mm256_castps128_ps256(sc01), spread),
+                                    _mm256_cvtepi32_ps(p01), acc01);
+            acc23 = _mm256_fmadd_ps(_mm256_permutevar8x32_ps(_mm256_castps128_ps256(sc23), spread),
+                                    _mm256_cvtepi32_ps(p23), acc23);
+        }
+        // acc01: lanes 0..3 row r, 4..7 row r+1 (acc23 likewise); macc: lanes 1 and 3 hold the min terms.
+        const __m128 h01 = _mm_hadd_ps(_mm256_castps256_ps128(acc01), _mm256_extractf128_ps(acc01, 1));
+        const __m128 h23 = _mm_hadd_ps(_mm256_castps256_ps128(acc23), _mm256_extractf128_ps(acc23, 1));
+        const __m128 sums = _mm_hadd_ps(h01, h23);  // [r, r+1, r+2, r+3]
+        const __m128 mins = _mm_shuffle_ps(macc01, macc23, _MM_SHUFFLE(3, 1, 3, 1));
+        _mm_storeu_ps(y + r, _mm_add_ps(sums, mins));
+    }
+    if (r < nrows) matmul_q4_1(w8 + (size_t)r * row_bytes, row_bytes, xq, 0, y + r, 0, n, 1, nrows - r);
+}
 
 // MARK: - Prefill: 8 weight rows per vector lane group
 //
@@ -551,7 +635,7 @@ const pk_kernel_table pk_kernels_avx2 = {
         [PK_Q8_0] = quantize_q8_0, [PK_Q8_1] = quantize_q8_1, [PK_Q8_K] = quantize_q8_K,
     },
     .matvec = {
-        [PK_Q4_0] = matvec_q4_0, [PK_Q4_1] = matvec_q4_1, [PK_Q5_0] = matvec_q5_0, [PK_Q5_1] = matvec_q5_1,
+        [PK_Q4_0] = matvec_q4_0, [PK_Q4_1] = matvec_q4_1_pairs, [PK_Q5_0] = matvec_q5_0, [PK_Q5_1] = matvec_q5_1,
         [PK_Q8_0] = matvec_q8_0,
     },
     .matmul = {
