@@ -37,6 +37,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks (measure, not assert): `swift run -c release KernelBench`.
+        .executableTarget(name: "KernelBench", dependencies: ["Engine"], path: "Benchmarks/KernelBench"),
+
         // Tests.
         .target(name: "TestSupport", dependencies: ["Common"], path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),

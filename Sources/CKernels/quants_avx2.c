@@ -507,6 +507,55 @@ GEMM(q5_0, pk_block_q5_0, pk_block_q8_0, u_q5_0, 16, 0, 4)
 GEMM(q4_1, pk_block_q4_1, pk_block_q8_1, w_q4_1, 0, 1, 8)
 GEMM(q5_1, pk_block_q5_1, pk_block_q8_1, w_q5_1, 0, 1, 4)
 
+/// Q8_0 × Q8_0 in the same layout: weights are signed, so each group of 4 keeps |w| beside w and the
+/// activation takes w's sign (vpsignb) before vpmaddubsw; pair sums reach 2·128·127, so every group goes to
+/// 32 bits at once.
+static void gemm_q8_0(const uint8_t *restrict w, size_t row_bytes, const uint8_t *restrict xq, size_t xq_stride,
+                      float *restrict y, size_t y_stride, int64_t nb, int64_t batch, int64_t groups) {
+    __m256i wq[GEMM_CHUNK_BLOCKS * 8], wa[GEMM_CHUNK_BLOCKS * 8];
+    __m256 wd[GEMM_CHUNK_BLOCKS];
+    const __m256i ones = _mm256_set1_epi16(1);
+    for (int64_t b0 = 0; b0 < batch; b0 += GEMM_BATCH_TILE) {
+        const int64_t b1 = b0 + GEMM_BATCH_TILE < batch ? b0 + GEMM_BATCH_TILE : batch;
+        for (int64_t g = 0; g < groups; g++) {
+            const uint8_t *wg = w + (size_t)g * 8 * row_bytes;
+            for (int64_t c0 = 0; c0 < nb; c0 += GEMM_CHUNK_BLOCKS) {
+                const int64_t nc = c0 + GEMM_CHUNK_BLOCKS < nb ? GEMM_CHUNK_BLOCKS : nb - c0;
+                for (int64_t ib = 0; ib < nc; ib++) {
+                    __m256i v[8];
+                    float d[8];
+                    for (int r = 0; r < 8; r++) {
+                        const pk_block_q8_0 *blk = (const pk_block_q8_0 *)(wg + (size_t)r * row_bytes) + c0 + ib;
+                        v[r] = load32(blk->qs);
+                        d[r] = h2f(blk->d);
+                    }
+                    transpose8x8(v, wq + ib * 8);
+                    for (int k = 0; k < 8; k++) wa[ib * 8 + k] = _mm256_sign_epi8(wq[ib * 8 + k], wq[ib * 8 + k]);
+                    wd[ib] = _mm256_loadu_ps(d);
+                }
+                for (int64_t b = b0; b < b1; b++) {
+                    const pk_block_q8_0 *xb = (const pk_block_q8_0 *)(xq + (size_t)b * xq_stride) + c0;
+                    __m256 acc = _mm256_setzero_ps();
+                    for (int64_t ib = 0; ib < nc; ib++) {
+                        __m256i s32 = _mm256_setzero_si256();
+                        for (int k = 0; k < 8; k++) {
+                            int32_t y4;
+                            memcpy(&y4, xb[ib].qs + 4 * k, 4);
+                            const __m256i ys = _mm256_sign_epi8(_mm256_set1_epi32(y4), wq[ib * 8 + k]);
+                            s32 = _mm256_add_epi32(s32, _mm256_madd_epi16(_mm256_maddubs_epi16(wa[ib * 8 + k], ys), ones));
+                        }
+                        const __m256 scale = _mm256_mul_ps(wd[ib], _mm256_set1_ps(h2f(xb[ib].d)));
+                        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s32), scale, acc);
+                    }
+                    float *out = y + (size_t)b * y_stride + (size_t)g * 8;
+                    if (c0 > 0) acc = _mm256_add_ps(acc, _mm256_loadu_ps(out));
+                    _mm256_storeu_ps(out, acc);
+                }
+            }
+        }
+    }
+}
+
 /// The batch path: groups of 8 rows through the interleaved kernel, the remaining rows through the tiles.
 #define MATMUL_BATCHED(T)                                                                                         \
     static void matmul_batched_##T(const void *restrict w, size_t row_bytes, const void *restrict xq,             \
@@ -527,6 +576,7 @@ MATMUL_BATCHED(q4_0)
 MATMUL_BATCHED(q5_0)
 MATMUL_BATCHED(q4_1)
 MATMUL_BATCHED(q5_1)
+MATMUL_BATCHED(q8_0)
 
 // MARK: - K-quants × Q8_K
 
@@ -640,7 +690,7 @@ const pk_kernel_table pk_kernels_avx2 = {
     },
     .matmul = {
         [PK_Q4_0] = matmul_batched_q4_0, [PK_Q4_1] = matmul_batched_q4_1, [PK_Q5_0] = matmul_batched_q5_0,
-        [PK_Q5_1] = matmul_batched_q5_1, [PK_Q8_0] = matmul_q8_0,
+        [PK_Q5_1] = matmul_batched_q5_1, [PK_Q8_0] = matmul_batched_q8_0,
     },
 };
 #endif

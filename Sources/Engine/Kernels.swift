@@ -141,3 +141,28 @@ package enum Kernels {
         return y
     }
 }
+
+// MARK: - Pointer-level operations on one path (benchmarks; the forward pass calls CKernels directly)
+
+extension KernelPath {
+    /// Converts `count` floats into the vec-dot type of `type` (wraps `pk_quantize_activations_with`).
+    package func convertActivations(_ type: GGMLType, _ x: UnsafePointer<Float>, into dst: UnsafeMutableRawPointer,
+                                    count: Int) {
+        pk_quantize_activations_with(table, pk_type(type.rawValue), x, dst, Int64(count))
+    }
+
+    /// y[i - rows.lowerBound] = W row i · x for i in `rows` (wraps `pk_matvec_with`).
+    package func matvec(_ type: GGMLType, weights: UnsafeRawPointer, activations: UnsafeRawPointer,
+                        into y: UnsafeMutablePointer<Float>, count: Int, rows: Range<Int>) {
+        pk_matvec_with(table, pk_type(type.rawValue), weights, activations, y, Int64(count),
+                       Int64(rows.lowerBound), Int64(rows.upperBound))
+    }
+
+    /// Y[b * yStride + i] = W row i · activation row b for i in `rows`, b < batch (wraps `pk_matmul_with`).
+    package func matmul(_ type: GGMLType, weights: UnsafeRawPointer, activations: UnsafeRawPointer,
+                        activationStride: Int, into y: UnsafeMutablePointer<Float>, yStride: Int, count: Int,
+                        batch: Int, rows: Range<Int>) {
+        pk_matmul_with(table, pk_type(type.rawValue), weights, activations, activationStride, y, yStride,
+                       Int64(count), Int64(batch), Int64(rows.lowerBound), Int64(rows.upperBound))
+    }
+}
