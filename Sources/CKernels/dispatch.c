@@ -8,14 +8,20 @@
 
 // MARK: - Paths
 
-static int has(uint32_t features, uint32_t wanted) { return (features & wanted) == wanted; }
+__attribute__((unused)) static int has(uint32_t features, uint32_t wanted) { return (features & wanted) == wanted; }
 
 const pk_kernels *pk_kernels_named(const char *name) {
     if (!name) return NULL;
     if (strcmp(name, "scalar") == 0) return &pk_kernels_scalar;
 #if defined(__x86_64__)
     const uint32_t f = pk_cpu_features();
-    if (strcmp(name, "avx2") == 0 && has(f, PK_CPU_AVX2 | PK_CPU_FMA | PK_CPU_F16C)) return &pk_kernels_avx2;
+    const uint32_t avx2 = PK_CPU_AVX2 | PK_CPU_FMA | PK_CPU_F16C;
+    if (strcmp(name, "avx2") == 0 && has(f, avx2)) return &pk_kernels_avx2;
+    if (strcmp(name, "avx512") == 0 && has(f, avx2 | PK_CPU_AVX512F | PK_CPU_AVX512BW | PK_CPU_AVX512VNNI))
+        return &pk_kernels_avx512;
+#endif
+#if defined(__aarch64__)
+    if (strcmp(name, "neon") == 0) return &pk_kernels_neon;
 #endif
     return NULL;
 }
