@@ -59,7 +59,15 @@ func normalizeSpace(_ text: String) -> String {
 
 /// `normalizeSpace` over UTF-8 bytes.
 func normalizeSpace(bytes: UnsafeBufferPointer<UInt8>) -> String {
+    var spaces = 0
+    return normalizeSpace(bytes: bytes, spaces: &spaces)
+}
+
+/// `normalizeSpace` over UTF-8 bytes, counting the spaces it leaves (words - 1 for non-empty text).
+func normalizeSpace(bytes: UnsafeBufferPointer<UInt8>, spaces: inout Int) -> String {
     let n = bytes.count
+    var emitted = 0
+    defer { spaces = emitted }
     return String(unsafeUninitializedCapacity: n) { out in
         var o = 0
         var pendingSpace = false
@@ -90,6 +98,7 @@ func normalizeSpace(bytes: UnsafeBufferPointer<UInt8>) -> String {
                 if pendingSpace {
                     out[o] = 0x20
                     o += 1
+                    emitted += 1
                     pendingSpace = false
                 }
                 out[o] = b

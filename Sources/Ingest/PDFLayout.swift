@@ -144,9 +144,13 @@ struct PDFLayout {
         for k in 1..<max(1, covered.count) where covered[k].0 - covered[k - 1].1 >= 6 {
             gutters.append((covered[k - 1].1, covered[k].0))
         }
-        // A column needs at least two lines on each side of a gutter.
+        // A column needs at least two lines on each side of a gutter, and lines of some width: a column of
+        // numbers (a table of contents, a list's labels) is not a text column.
+        func median(_ xs: [Double]) -> Double { xs.isEmpty ? 0 : xs.sorted()[xs.count / 2] }
         gutters = gutters.filter { g in
-            narrow.filter { $0.1 <= g.0 }.count >= 2 && narrow.filter { $0.0 >= g.1 }.count >= 2
+            let before = narrow.filter { $0.1 <= g.0 }.map { $0.1 - $0.0 }
+            let after = narrow.filter { $0.0 >= g.1 }.map { $0.1 - $0.0 }
+            return before.count >= 2 && after.count >= 2 && median(before) >= width * 0.2 && median(after) >= width * 0.2
         }
         if gutters.isEmpty { return lines.sorted(by: baseline).map { ($0, 0) } }
 
@@ -233,6 +237,16 @@ struct PDFLayout {
             let l = p.line
             if var block = current, let prev = previous {
                 let samePlace = prev.page == p.page && prev.column == p.column
+                // Pieces of one row (a number and its title, cells poppler split at a wide gap) join with a space.
+                if samePlace, abs(l.y2 - prev.line.y2) < min(l.height, prev.line.height) * 0.5, l.x1 >= prev.line.x2 - 1 {
+                    block.text += " " + l.text
+                    current = block
+                    var merged = prev
+                    merged.line.x2 = l.x2
+                    merged.line.text = l.text
+                    previous = merged
+                    continue
+                }
                 let sizeChange = abs(l.fontSize - prev.line.fontSize) > max(0.5, prev.line.fontSize * 0.08)
                 let weightChange = l.bold != prev.line.bold
                 let gap = l.y2 - prev.line.y2
@@ -309,7 +323,9 @@ struct PDFLayout {
         for (i, b) in blocks.enumerated() {
             if i == titleIndex { layoutTitle = b.text; continue }
             var level: Int?
-            if isLarge(b) || isBoldHeading(b) || isNumberedHeading(b) {
+            // Dot leaders mark a table-of-contents entry, not a heading.
+            let leaders = b.text.contains(". . . .") || b.text.contains("....")
+            if !leaders, isLarge(b) || isBoldHeading(b) || isNumberedHeading(b) {
                 if let depth = Self.numberingDepth(b.text) {
                     level = depth
                 } else if isLarge(b), let rank = headingSizes.firstIndex(of: (b.fontSize * 2).rounded() / 2) {
@@ -331,7 +347,7 @@ struct PDFLayout {
             }
             // "Abstract. We study…" / "Abstract—We study…" on the first pages.
             if b.page <= 2, abstract.isEmpty, builder.paragraphCount < 8, b.text.count > 40,
-               let range = b.text.range(of: #"^(abstract|summary)\s*[.:—–-]?\s+"#, options: [.regularExpression, .caseInsensitive]) {
+               let range = b.text.range(of: #"^(abstract|summary)\s*[.:—–-]\s*"#, options: [.regularExpression, .caseInsensitive]) {
                 abstract.append(String(b.text[range.upperBound...]))
                 continue
             }

@@ -49,6 +49,18 @@ enum XMLDialect: String, Sendable {
         case title, author, date, surname, givenNames, year, month, day
     }
 
+    /// True for names whose role depends on their parent, the header, the depth or whether a title was seen
+    /// (so `role` cannot be cached by name).
+    func isContextual(_ name: String) -> Bool {
+        switch self {
+        case .jats: ["article-title", "surname", "given-names", "year", "month", "day", "title"].contains(name)
+        case .tei: ["title", "author", "date", "head"].contains(name)
+        case .docbook: ["title", "author", "editor", "pubdate", "date"].contains(name)
+        case .xhtml: name == "title"
+        case .generic: true
+        }
+    }
+
     /// The role of `name` (local name) given its parent's local name and whether it is in the header.
     func role(_ name: String, parent: String, inHeader: Bool, isMath: Bool, titleKnown: Bool, depth: Int) -> Role {
         if isMath { return .skip }

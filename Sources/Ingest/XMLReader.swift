@@ -28,6 +28,8 @@ final class XMLReader: XMLEventHandler {
     private enum Special { case heading(Int), field(XMLDialect.Field) }
     private var special: Special?
     private var sectionDepth = 0
+    /// Roles of element names whose role does not depend on where they stand (most of them).
+    private var roleCache: [String: XMLDialect.Role] = [:]
 
     private var buffer: [UInt8] = []
     private var bufferHasText = false
@@ -111,8 +113,8 @@ final class XMLReader: XMLEventHandler {
             stack.append(Frame(name: name, role: .skip))
             return
         }
-        let ns = namespace.map { String(cString: $0) }
         if stack.isEmpty {
+            let ns = namespace.map { String(cString: $0) }
             dialect = XMLDialect.detect(root: name, namespace: ns, publicID: publicID, systemID: systemID,
                                         hasJATSAttributes: attributes.value("dtd-version") != nil || attributes.value("article-type") != nil)
             stack.append(Frame(name: name, role: .container))
@@ -122,8 +124,15 @@ final class XMLReader: XMLEventHandler {
         let dialect = dialect ?? .generic
         if pendingFlush { flush() }
 
-        var role = dialect.role(name, parent: stack[stack.count - 1].name, inHeader: headerDepth > 0,
-                                isMath: ns == XMLDialect.mathmlNamespace, titleKnown: title != nil, depth: depth)
+        let isMath = namespace.map { strcmp(UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self), XMLDialect.mathmlNamespace) == 0 } ?? false
+        var role: XMLDialect.Role
+        if !isMath, !dialect.isContextual(name), let cached = roleCache[name] {
+            role = cached
+        } else {
+            role = dialect.role(name, parent: stack[stack.count - 1].name, inHeader: headerDepth > 0,
+                                isMath: isMath, titleKnown: title != nil, depth: depth)
+            if !isMath, !dialect.isContextual(name), roleCache.count < 4096 { roleCache[name] = role }
+        }
         // Attribute-dependent roles.
         switch (dialect, name) {
         case (.tei, "div") where attributes.value("type") == "abstract": role = .abstract
@@ -295,16 +304,15 @@ final class XMLReader: XMLEventHandler {
             bufferHasText = false
         }
         guard bufferHasText else { return }
-        let text = buffer.withUnsafeBufferPointer { normalizeSpace(bytes: $0) }
+        var spaces = 0
+        let text = buffer.withUnsafeBufferPointer { normalizeSpace(bytes: $0, spaces: &spaces) }
         if abstractDepth > 0 {
             abstractParagraphs.append(text)
             return
         }
         paragraphCount += 1
         textBytes += text.utf8.count
-        var words = 1
-        for b in text.utf8 where b == 0x20 { words += 1 }
-        wordCount += words
+        wordCount += spaces + 1
         if textBytes > limits.maxTextBytes {
             fail(.tooLarge(path: path, what: "extracted text", limit: limits.maxTextBytes))
             return
