@@ -177,11 +177,16 @@ final class UnsafeXMLParser {
 
     private static func getEntity(_ ctx: UnsafeMutableRawPointer?, _ name: UnsafePointer<xmlChar>?) -> xmlEntityPtr? {
         if let entity = xmlSAX2GetEntity(ctx, name) { return entity }
-        // An undeclared entity would be a fatal error: declare it as its own name, once, and warn.
+        // An undeclared entity would be a fatal error: declare it, once: a common character entity (XHTML,
+        // DocBook) as its character, any other as its own name, with a warning.
         guard let parser = main(ctx), let context = parser.context, context.pointee.inSubset == 0,
               let doc = context.pointee.myDoc, let name else { return nil }
         if doc.pointee.intSubset == nil { xmlCreateIntSubset(doc, nil, nil, nil) }
-        parser.handler.undefinedEntity(name: String(cString: name))
+        let key = String(cString: name)
+        if let character = XMLEntities.known[key] {
+            return xmlAddDocEntity(doc, name, Int32(XML_INTERNAL_GENERAL_ENTITY.rawValue), nil, nil, character)
+        }
+        parser.handler.undefinedEntity(name: key)
         return xmlAddDocEntity(doc, name, Int32(XML_INTERNAL_GENERAL_ENTITY.rawValue), nil, nil, name)
     }
 

@@ -123,6 +123,15 @@ import TestSupport
         #expect(d.title == "Official Title")
     }
 
+    @Test func ligaturesAreNormalized() throws {
+        let path = dir.appendingPathComponent("ligatures.pdf").path
+        let pdf = PDFWriter(path: path)
+        pdf.text("The \u{FB01}nal o\u{FB03}ce \u{FB02}oor.", x: 60, y: 100)
+        pdf.finish()
+        let d = try Ingest.read(path: path)
+        #expect(d.paragraphs.map(\.text) == ["The final office floor."])
+    }
+
     /// Words of `text`, lowercased, punctuation trimmed.
     static func words(_ text: String) -> [String: Int] {
         var counts: [String: Int] = [:]
