@@ -20,6 +20,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedArchitecture(path: String, architecture: String)
     /// No model file was found by the lookup order.
     case modelNotFound(searched: [String])
+    /// The tokenizer metadata is missing, inconsistent or of a kind this engine does not implement.
+    case invalidTokenizer(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,7 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .missingMetadata(path, key): "\(path): missing or mistyped metadata key '\(key)'"
         case let .missingTensor(path, name, reason): "\(path): tensor '\(name)' \(reason)"
         case let .unsupportedArchitecture(path, architecture): "\(path): unsupported model architecture '\(architecture)'"
+        case let .invalidTokenizer(path, reason): "\(path): tokenizer: \(reason)"
         case let .modelNotFound(searched): "no model file found (looked in: \(searched.joined(separator: ", "))); run `make model` or pass --model"
         }
     }

@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A control, user-defined or unknown token, matched in the text by its exact bytes.
+struct SpecialToken: Sendable {
+    let id: Int32
+    let bytes: [UInt8]
+    /// Control and unknown tokens are matched only when the caller asks (`parseSpecial`); user-defined ones always.
+    let parsedOnlyOnRequest: Bool
+}
+
+/// A piece of the text: plain text (a byte range) to tokenize, or a special token already recognised.
+enum Fragment {
+    case text(Range<Int>)
+    case token(Int32)
+}
+
+extension Tokenizer {
+    /// Cuts the special tokens out of `bytes`, as llama.cpp does: each special token in turn, longest first, takes
+    /// its leftmost non-overlapping occurrences in the text that earlier tokens left over.
+    ///
+    /// One scan first finds which special tokens occur at all (by their first byte), so plain text costs one pass.
+    func partition(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Fragment] {
+        guard !bytes.isEmpty else { return [] }
+        guard !specials.isEmpty else { return [.text(0..<bytes.count)] }
+        let present = specialsPresent(in: bytes, parseSpecial: parseSpecial)
+        guard present.contains(true) else { return [.text(0..<bytes.count)] }
+
+        var fragments: [Fragment] = [.text(0..<bytes.count)]
+        for (index, special) in specials.enumerated() where present[index] {
+            var next: [Fragment] = []
+            next.reserveCapacity(fragments.count + 2)
+            for fragment in fragments {
+                guard case let .text(range) = fragment else {
+                    next.append(fragment)
+                    continue
+                }
+                var start = range.lowerBound
+                while start < range.upperBound,
+                      let match = Self.find(special.bytes, in: bytes, from: start, to: range.upperBound) {
+                    if match > start { next.append(.text(start..<match)) }
+                    next.append(.token(special.id))
+                    start = match + special.bytes.count
+                }
+                if start < range.upperBound { next.append(.text(start..<range.upperBound)) }
+            }
+            fragments = next
+        }
+        return fragments
+    }
+
+    /// For each special token, whether its bytes occur somewhere in `bytes`.
+    private func specialsPresent(in bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Bool] {
+        var present = [Bool](repeating: false, count: specials.count)
+        var firstBytes = [Bool](repeating: false, count: 256)
+        var byFirstByte = [[Int]](repeating: [], count: 256)
+        for (index, special) in specials.enumerated() where parseSpecial || !special.parsedOnlyOnRequest {
+            guard let b = special.bytes.first else { continue }
+            firstBytes[Int(b)] = true
+            byFirstByte[Int(b)].append(index)
+        }
+        let n = bytes.count
+        var i = 0
+        while i < n {
+            let b = Int(bytes[i])
+            if firstBytes[b] {
+                for index in byFirstByte[b] where !present[index] {
+                    let s = specials[index].bytes
+                    if i + s.count <= n, s.withUnsafeBytes({ memcmp(bytes.baseAddress! + i, $0.baseAddress!, s.count) }) == 0 {
+                        present[index] = true
+                    }
+                }
+            }
+            i += 1
+        }
+        return present
+    }
+
+    /// The first position in `from..<to` where `needle` starts and ends inside that range.
+    private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard to - from >= needle.count, !needle.isEmpty else { return nil }
+        return needle.withUnsafeBytes { n -> Int? in
+            let base = bytes.baseAddress!
+            let first = Int32(n[0])
+            let last = to - n.count  // last possible start
+            var i = from
+            while i <= last {
+                // memchr to the next candidate first byte, then compare the rest.
+                guard let hit = memchr(base + i, first, last - i + 1) else { return nil }
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
+                i = at + 1
+            }
+            return nil
+        }
+    }
+}
