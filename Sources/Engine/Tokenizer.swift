@@ -344,8 +344,9 @@ public final class Tokenizer: Sendable {
         return !attributes[Int(id)].isDisjoint(with: [.control, .unknown])
     }
 
-    /// The text of `tokens`. Control tokens are left out unless `renderSpecial`; SentencePiece's leading space is
-    /// taken off the first token, as llama.cpp's detokenizer does. Broken UTF-8 becomes U+FFFD.
+    /// The text of `tokens`, as llama.cpp's `llama_detokenize` gives it (not removing BOS/EOS): control tokens are
+    /// left out unless `renderSpecial`, and SentencePiece's leading space is taken off the first token (only the
+    /// first: after a BOS it stays). Broken UTF-8 becomes U+FFFD.
     public func decode(_ tokens: [Int32], renderSpecial: Bool = false) -> String {
         var bytes: [UInt8] = []
         var first = true
