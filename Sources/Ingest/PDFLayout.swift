@@ -249,8 +249,10 @@ struct PDFLayout {
                 }
                 let sizeChange = abs(l.fontSize - prev.line.fontSize) > max(0.5, prev.line.fontSize * 0.08)
                 let weightChange = l.bold != prev.line.bold
+                // Larger type has larger leading: scale the body's line pitch to this line's size.
+                let linePitch = l.fontSize > body ? pitch * l.fontSize / body : pitch
                 let gap = l.y2 - prev.line.y2
-                let bigGap = gap > max(pitch * 1.35, pitch + 0.3 * l.fontSize) || gap < -l.height
+                let bigGap = gap > max(linePitch * 1.35, linePitch + 0.3 * l.fontSize) || gap < -l.height
                 let indent = l.x1 > prev.line.x1 + max(1, l.fontSize) * 0.9 && !joinsAcrossHyphen(prev.line.text, l.text)
                 let continues: Bool
                 if samePlace {
@@ -297,7 +299,9 @@ struct PDFLayout {
 
     private func structure(_ blocks: [Block], body: Double, metadataTitle: String?,
                            removed: [(page: Int, text: String)], emptyPages: [Int]) -> Result {
-        func isLarge(_ b: Block) -> Bool { b.fontSize >= body * 1.15 && b.lines <= 3 && b.text.count <= 250 }
+        func isLarge(_ b: Block) -> Bool {
+            b.fontSize >= body * 1.15 && b.lines <= 3 && b.text.count <= 200 && b.text.split(separator: " ").count <= 20
+        }
         func isBoldHeading(_ b: Block) -> Bool {
             b.bold && b.lines <= 2 && b.text.count <= 120 && b.fontSize >= body * 0.95 && !(b.text.last == ".")
         }
@@ -325,7 +329,8 @@ struct PDFLayout {
             var level: Int?
             // Dot leaders mark a table-of-contents entry, not a heading.
             let leaders = b.text.contains(". . . .") || b.text.contains("....")
-            if !leaders, isLarge(b) || isBoldHeading(b) || isNumberedHeading(b) {
+            let words = b.text.unicodeScalars.filter { CharacterSet.letters.contains($0) }.count >= 2
+            if !leaders, words, isLarge(b) || isBoldHeading(b) || isNumberedHeading(b) {
                 if let depth = Self.numberingDepth(b.text) {
                     level = depth
                 } else if isLarge(b), let rank = headingSizes.firstIndex(of: (b.fontSize * 2).rounded() / 2) {

@@ -45,6 +45,7 @@ final class UnsafeXMLParser {
         case malformed(line: Int, column: Int, message: String)
         case entityLoop(line: Int)
         case stopped
+        case unreadable(String)
     }
 
     private var context: xmlParserCtxtPtr?
@@ -104,7 +105,7 @@ final class UnsafeXMLParser {
 
     /// Parses the file at `path` chunk by chunk.
     func parse(path: String, chunkSize: Int = 1 << 18) throws {
-        guard let file = fopen(path, "rb") else { throw Failure.malformed(line: 0, column: 0, message: "cannot open") }
+        guard let file = fopen(path, "rb") else { throw Failure.unreadable(String(cString: strerror(errno))) }
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: chunkSize)
         try buffer.withUnsafeMutableBufferPointer { buf in
@@ -234,6 +235,10 @@ final class UnsafeXMLParser {
                     if let value, let scalar = Unicode.Scalar(value) { out.append(contentsOf: Array(String(scalar).utf8)) }
                     continue
                 }
+                // Every reference counts against the budget too, so that references to empty entities cannot
+                // multiply without limit.
+                expanded += 1
+                if expanded > expansionLimit { return false }
                 let key = name + [0]
                 if let nested = key.withUnsafeBufferPointer({ xmlGetDocEntity(context?.pointee.myDoc, $0.baseAddress) }) {
                     if nested.pointee.etype == XML_INTERNAL_GENERAL_ENTITY || nested.pointee.etype == XML_INTERNAL_PREDEFINED_ENTITY {

@@ -76,6 +76,8 @@ final class XMLReader: XMLEventHandler {
                 throw IngestError.malformedXML(path: path, line: line, column: column, message: message)
             case let .entityLoop(line):
                 throw IngestError.entityExpansion(path: path, line: line)
+            case let .unreadable(reason):
+                throw IngestError.unreadable(path: path, reason: reason)
             case .stopped:
                 throw IngestError.malformedXML(path: path, line: parser.line, column: 0, message: "parse stopped")
             }

@@ -154,10 +154,12 @@ import TestSupport
         #expect(d.warnings.contains("external entity &remote; (http://127.0.0.1:9/evil.xml) not loaded"))
     }
 
-    @Test func billionLaughsFailsFast() throws {
-        let path = Self.fixture("billion-laughs.xml")
+    /// Billion laughs, and the same with empty entities (references that multiply without producing text).
+    @Test(arguments: [("billion-laughs.xml", 14), ("empty-entity-bomb.xml", 11)])
+    func entityBombsFailFast(file: String, line: Int) throws {
+        let path = Self.fixture(file)
         let start = Date()
-        #expect(throws: IngestError.entityExpansion(path: path, line: 14)) { try Ingest.read(path: path) }
+        #expect(throws: IngestError.entityExpansion(path: path, line: line)) { try Ingest.read(path: path) }
         #expect(Date().timeIntervalSince(start) < 1)
     }
 
