@@ -155,9 +155,14 @@ final class UnsafeXMLParser {
 
     private static func failure(from error: xmlError) -> Failure {
         if error.code == Int32(XML_ERR_ENTITY_LOOP.rawValue) { return .entityLoop(line: Int(error.line)) }
-        var message = error.message.map { String(cString: $0) } ?? "error \(error.code)"
-        message = message.trimmingCharacters(in: .whitespacesAndNewlines)
-        return .malformed(line: Int(error.line), column: Int(error.int2), message: message)
+        return .malformed(line: Int(error.line), column: Int(error.int2), message: oneLine(error.message, code: error.code))
+    }
+
+    /// A libxml2 message on one line ("Input is not proper UTF-8 …\nBytes: 0x8A …" has two).
+    private static func oneLine(_ message: UnsafeMutablePointer<CChar>?, code: Int32) -> String {
+        guard let message else { return "error \(code)" }
+        return String(cString: message).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(separator: "; ")
     }
 
     // MARK: C callbacks (no captures: the parser is found through the context's `_private`)
@@ -261,15 +266,13 @@ final class UnsafeXMLParser {
         guard let error, let parser = from(userData) else { return }
         let e = error.pointee
         if e.level == XML_ERR_WARNING {
-            let message = (e.message.map { String(cString: $0) } ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            parser.handler.warning(message, line: Int(e.line))
+            parser.handler.warning(oneLine(e.message, code: e.code), line: Int(e.line))
         } else if e.code == Int32(XML_ERR_ENTITY_LOOP.rawValue), parser.firstError == nil {
             parser.firstError = .entityLoop(line: parser.line)
         } else if e.level == XML_ERR_FATAL, parser.firstError == nil {
             parser.firstError = failure(from: e)
         } else if e.level == XML_ERR_ERROR {
-            let message = (e.message.map { String(cString: $0) } ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            parser.handler.warning(message, line: Int(e.line))
+            parser.handler.warning(oneLine(e.message, code: e.code), line: Int(e.line))
         }
     }
 

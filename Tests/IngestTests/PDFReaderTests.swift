@@ -115,12 +115,14 @@ import TestSupport
 
     @Test func metadataTitleWins() throws {
         let path = dir.appendingPathComponent("meta.pdf").path
-        let pdf = PDFWriter(path: path, title: "Official Title")
+        let pdf = PDFWriter(path: path, title: "Official Title", author: "Ines Brandt")
         pdf.text("Some Big Words", x: 60, y: 80, size: 20)
         pdf.paragraph("Body text of a single page document that is long enough to wrap onto a second line here.", x: 60, y: 120, width: 300)
         pdf.finish()
         let d = try Ingest.read(path: path)
         #expect(d.title == "Official Title")
+        #expect(d.metadata.author == "Ines Brandt")
+        #expect(d.metadata.date == "2023-04-05T06:07:08Z")
     }
 
     @Test func ligaturesAreNormalized() throws {

@@ -8,12 +8,14 @@ final class PDFWriter {
     private let surface: OpaquePointer
     private let cr: OpaquePointer
 
-    init(path: String, width: Double = 595, height: Double = 842, title: String? = nil) {
+    init(path: String, width: Double = 595, height: Double = 842, title: String? = nil, author: String? = nil) {
         self.width = width
         self.height = height
         surface = cairo_pdf_surface_create(path, width, height)
         cr = cairo_create(surface)
         if let title { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title) }
+        if let author { cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, author) }
+        cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2023-04-05T06:07:08Z")
     }
 
     private func font(_ size: Double, bold: Bool) {
