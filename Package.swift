@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "Common"),
         .target(name: "Engine", dependencies: ["Common", "CKernels"]),
         .target(name: "Ingest", dependencies: ["Common", "CPoppler", "CLibXML2"]),
+        .target(name: "Chunking", dependencies: ["Common"]),
+        .target(name: "Planning", dependencies: ["Chunking"]),
 
         // The command line, thin.
         .executableTarget(name: "PrecisCLI", dependencies: [
@@ -41,10 +43,12 @@ let package = Package(
         .executableTarget(name: "KernelBench", dependencies: ["Engine"], path: "Benchmarks/KernelBench"),
 
         // Tests.
-        .target(name: "TestSupport", dependencies: ["Common"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Common", "Chunking"], path: "Tests/TestSupport"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport", "CCairo"]),
+        .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "TestSupport"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chunking", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

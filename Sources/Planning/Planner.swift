@@ -1,0 +1,269 @@
+import Chunking
+
+/// A document as the planner takes it: a title, a path, and its paragraphs in reading order.
+public struct PlannerInput: Sendable, Equatable {
+    public var title: String
+    public var path: String
+    public var paragraphs: [SourceParagraph]
+
+    public init(title: String, path: String, paragraphs: [SourceParagraph]) {
+        self.title = title
+        self.path = path
+        self.paragraphs = paragraphs
+    }
+}
+
+/// Builds the whole tree of prompts before any model call, and proves that it fits.
+///
+/// Map nodes summarize chunks; merge rounds group consecutive summaries of one document, in order, into balanced
+/// groups of at most `capacity` children until one root per document remains; corpus rounds merge the document
+/// roots the same way. Every prompt is counted with the model's tokenizer after the chat template is applied:
+/// exactly for prompts over chunks, and as an upper bound for merges (every child at its output budget, every
+/// label at its exact length, plus a per-part allowance for tokenization at the seams). Each round at least
+/// halves the node count (capacity ≥ 2), so the depth is known before the tree is built.
+public struct Planner<Counter: TokenCounting>: Sendable {
+    public let counter: Counter
+    /// Wraps a user message in the model's chat template (identity for raw prompts).
+    public let wrap: @Sendable (String) -> String
+    public let prompts: Prompts
+    public let parameters: PlanParameters
+
+    /// Tokens allowed for tokenization effects where a child's text meets its label and the next part.
+    public static var seamTokens: Int { 4 }
+    /// A part label never takes more tokens than this (longer section names are shortened).
+    public static var labelTokens: Int { 24 }
+
+    public init(counter: Counter, wrap: @escaping @Sendable (String) -> String, prompts: Prompts,
+                parameters: PlanParameters) {
+        self.counter = counter
+        self.wrap = wrap
+        self.prompts = prompts
+        self.parameters = parameters
+    }
+
+    /// Plans `documents`; documents with no text are left out and listed in `excluded`.
+    public func plan(_ documents: [PlannerInput]) throws(PlanningError) -> (plan: Plan, excluded: [(path: String, reason: String)]) {
+        let p = parameters
+        let chunker: Chunker<Counter>
+        do { chunker = try Chunker(counter: counter, parameters: p.chunking) } catch {
+            throw .configuration(error.description)
+        }
+        let capacity = try checkParameters(documents)
+
+        var excluded: [(path: String, reason: String)] = []
+        var docs: [PlannedDocument] = []
+        var chunkLists: [[Chunk]] = []
+        for input in documents {
+            let chunks = chunker.chunks(of: input.paragraphs)
+            if chunks.isEmpty {
+                excluded.append((input.path, "no text to summarize"))
+                continue
+            }
+            docs.append(PlannedDocument(title: input.title, path: input.path, chunks: chunks))
+            chunkLists.append(chunks)
+        }
+
+        // The depth, predicted from the chunk counts and capacities alone.
+        let documentDepth = chunkLists.map { Self.rounds(count: $0.count, capacity: capacity.document) }.max() ?? 0
+        let corpusRounds = docs.count >= 2 ? Self.rounds(count: docs.count, capacity: capacity.corpus) : 0
+        let predictedDepth = documentDepth + corpusRounds
+
+        var nodes: [PlanNode] = []
+        for (d, doc) in docs.enumerated() {
+            let title = Self.shorten(doc.title, to: 120)
+            var level: [Int] = []
+            for chunk in doc.chunks {
+                let heading = chunk.headingPath.map { Self.shorten($0, to: 60) }
+                let prompt = wrap(prompts.map(title: title, headingPath: heading, chunk: chunk, sentences: p.sentences))
+                let tokens = counter.count(prompt)
+                guard tokens + p.summaryTokens <= p.contextTokens else {
+                    throw .configuration(
+                        "\(doc.path): chunk \(chunk.index + 1) needs a prompt of \(tokens) tokens; with --summary-tokens \(p.summaryTokens) that exceeds --context-tokens \(p.contextTokens). Lower --chunk-tokens or raise --context-tokens.")
+                }
+                level.append(nodes.count)
+                nodes.append(PlanNode(
+                    id: nodes.count, kind: .map, level: 0, children: [], document: d, chunk: chunk.index,
+                    promptTokens: tokens, maxOutputTokens: p.summaryTokens,
+                    firstPage: chunk.firstPage, lastPage: chunk.lastPage, headingPath: chunk.headingPath))
+            }
+            var round = 0
+            while level.count > 1 {
+                round += 1
+                let groups = Self.balancedGroups(level.count, capacity: capacity.document)
+                let final = groups.count == 1
+                var next: [Int] = []
+                for group in groups {
+                    let children = group.map { level[$0] }
+                    let parts = children.enumerated().map { k, child in
+                        Prompts.Part(label: label(part: k + 1, of: nodes[child]), text: "")
+                    }
+                    let prompt = wrap(prompts.reduce(title: title, parts: parts, sentences: p.sentences, final: final))
+                    let bound = counter.count(prompt)
+                        + children.reduce(0) { $0 + nodes[$1].maxOutputTokens + Self.seamTokens }
+                    let first = children.compactMap { nodes[$0].firstPage }.min()
+                    let last = children.compactMap { nodes[$0].lastPage }.max()
+                    next.append(nodes.count)
+                    nodes.append(PlanNode(
+                        id: nodes.count, kind: final ? .document : .reduce, level: round, children: children,
+                        document: d, chunk: nil, promptTokens: bound, maxOutputTokens: p.summaryTokens,
+                        firstPage: first, lastPage: last, headingPath: nodes[children[0]].headingPath,
+                        labels: parts.map(\.label)))
+                }
+                level = next
+            }
+            if nodes[level[0]].kind == .map { nodes[level[0]].kind = .document }
+            docs[d].root = level[0]
+        }
+
+        var corpusRoot: Int?
+        if docs.count >= 2 {
+            var level = docs.map(\.root)
+            var covered: [Int: ClosedRange<Int>] = [:]
+            for (d, doc) in docs.enumerated() { covered[doc.root] = d...d }
+            var round = 0
+            while level.count > 1 {
+                round += 1
+                let groups = Self.balancedGroups(level.count, capacity: capacity.corpus)
+                let final = groups.count == 1
+                var next: [Int] = []
+                for group in groups {
+                    let children = group.map { level[$0] }
+                    let parts = children.map { child in
+                        Prompts.Part(label: corpusLabel(nodes[child], covering: covered[child]!, docs: docs), text: "")
+                    }
+                    let prompt = wrap(prompts.corpus(parts: parts, sentences: p.sentences, final: final))
+                    let bound = counter.count(prompt)
+                        + children.reduce(0) { $0 + nodes[$1].maxOutputTokens + Self.seamTokens }
+                    covered[nodes.count] = covered[children.first!]!.lowerBound...covered[children.last!]!.upperBound
+                    next.append(nodes.count)
+                    nodes.append(PlanNode(
+                        id: nodes.count, kind: final ? .corpus : .reduce, level: documentDepth + round,
+                        children: children, document: nil, chunk: nil, promptTokens: bound,
+                        maxOutputTokens: p.summaryTokens, firstPage: nil, lastPage: nil, headingPath: [],
+                        labels: parts.map(\.label)))
+                }
+                level = next
+            }
+            corpusRoot = level[0]
+        }
+
+        for node in nodes where node.promptTokens + node.maxOutputTokens > p.contextTokens {
+            // Unreachable when the capacities are right; kept as the proof's last line.
+            throw .configuration("node \(node.id) (\(node.kind.rawValue)) needs \(node.promptTokens + node.maxOutputTokens) tokens, over --context-tokens \(p.contextTokens)")
+        }
+        let plan = Plan(parameters: p, documents: docs, nodes: nodes, corpusRoot: corpusRoot, predictedDepth: predictedDepth)
+        return (plan, excluded)
+    }
+
+    /// The full prompt of a node, chat template applied, given its children's summaries in order (ignored for
+    /// nodes over a chunk). The same rendering the plan counted.
+    public func prompt(for node: PlanNode, in plan: Plan, childTexts: [String]) -> String {
+        let sentences = parameters.sentences
+        if let d = node.document, let c = node.chunk {
+            let doc = plan.documents[d]
+            let chunk = doc.chunks[c]
+            return wrap(prompts.map(title: Self.shorten(doc.title, to: 120),
+                                    headingPath: chunk.headingPath.map { Self.shorten($0, to: 60) },
+                                    chunk: chunk, sentences: sentences))
+        }
+        let parts = zip(node.labels, childTexts).map { Prompts.Part(label: $0, text: $1) }
+        let final = node.kind == .document || node.kind == .corpus
+        if let d = node.document {
+            return wrap(prompts.reduce(title: Self.shorten(plan.documents[d].title, to: 120), parts: parts,
+                                       sentences: sentences, final: final))
+        }
+        return wrap(prompts.corpus(parts: parts, sentences: sentences, final: final))
+    }
+
+    /// The label of a document-level part: "Part 3 (section 2.1 Data, pages 4–7)".
+    public func label(part: Int, of node: PlanNode) -> String {
+        var details: [String] = []
+        if let heading = node.headingPath.last { details.append("section \(Self.shorten(heading, to: 40))") }
+        if let first = node.firstPage, let last = node.lastPage {
+            details.append(first == last ? "page \(first)" : "pages \(first)–\(last)")
+        }
+        var label = "Part \(part)" + (details.isEmpty ? "" : " (\(details.joined(separator: ", ")))")
+        while counter.count(label) > Self.labelTokens, label.count > 8 { label = Self.shorten(label, to: label.count - 8) }
+        return label
+    }
+
+    /// The label of a corpus-level part: the document's title, or "Documents 3–5" for a corpus merge.
+    public func corpusLabel(_ node: PlanNode, covering documents: ClosedRange<Int>, docs: [PlannedDocument]) -> String {
+        var label = node.document.map { "Document \($0 + 1): \(Self.shorten(docs[$0].title, to: 60))" }
+            ?? "Documents \(documents.lowerBound + 1)–\(documents.upperBound + 1)"
+        while counter.count(label) > Self.labelTokens, label.count > 8 { label = Self.shorten(label, to: label.count - 8) }
+        return label
+    }
+
+    // MARK: The proof
+
+    struct Capacity {
+        var document: Int
+        var corpus: Int
+    }
+
+    /// Checks the parameters against the context window and returns the merge capacities (children per merge
+    /// node, at most `--fan-in`). Throws a configuration error naming the flags when nothing can work.
+    func checkParameters(_ documents: [PlannerInput]) throws(PlanningError) -> Capacity {
+        let p = parameters
+        guard p.contextTokens >= 128 else { throw .configuration("--context-tokens must be at least 128 (got \(p.contextTokens))") }
+        guard p.summaryTokens >= 16 else { throw .configuration("--summary-tokens must be at least 16 (got \(p.summaryTokens))") }
+        guard p.fanIn >= 2 else { throw .configuration("--fan-in must be at least 2 (got \(p.fanIn))") }
+
+        // A map prompt: template (with the longest title and section path of these documents) + chunk + output.
+        let longTitle = documents.map { Self.shorten($0.title, to: 120) }.max { counter.count($0) < counter.count($1) } ?? ""
+        let longHeading = documents.flatMap { $0.paragraphs.map(\.headingPath) }.map { $0.map { Self.shorten($0, to: 60) } }
+            .max { counter.count($0.joined(separator: " > ")) < counter.count($1.joined(separator: " > ")) } ?? []
+        let empty = Chunk(index: 0, text: "", overlap: "", tokens: 0, overlapTokens: 0, headingPath: [],
+                          sections: [], firstPage: nil, lastPage: nil, paragraphs: 0...0)
+        let mapOverhead = counter.count(wrap(prompts.map(title: longTitle, headingPath: longHeading,
+                                                         chunk: empty, sentences: p.sentences)))
+        let mapNeed = mapOverhead + p.chunking.chunkTokens + 2 + p.summaryTokens
+        guard mapNeed <= p.contextTokens else {
+            throw .configuration(
+                "--chunk-tokens \(p.chunking.chunkTokens) + --summary-tokens \(p.summaryTokens) + the map prompt (\(mapOverhead) tokens) = \(mapNeed) exceeds --context-tokens \(p.contextTokens); use --chunk-tokens ≤ \(max(0, p.contextTokens - mapOverhead - 2 - p.summaryTokens)) or raise --context-tokens")
+        }
+        func capacity(overhead: Int) -> Int {
+            let perChild = p.summaryTokens + Self.seamTokens + Self.labelTokens + 2
+            return min(p.fanIn, (p.contextTokens - p.summaryTokens - overhead) / perChild)
+        }
+        let reduceOverhead = counter.count(wrap(prompts.reduce(title: longTitle, parts: [], sentences: p.sentences, final: false)))
+        let corpusOverhead = counter.count(wrap(prompts.corpus(parts: [], sentences: p.sentences, final: false)))
+        let document = capacity(overhead: reduceOverhead)
+        let corpus = capacity(overhead: corpusOverhead)
+        guard document >= 2, corpus >= 2 else {
+            let need = max(reduceOverhead, corpusOverhead) + 3 * p.summaryTokens + 2 * (Self.seamTokens + Self.labelTokens + 2)
+            throw .configuration(
+                "--summary-tokens \(p.summaryTokens) is too large for --context-tokens \(p.contextTokens): merging two summaries needs \(need) tokens; lower --summary-tokens or raise --context-tokens")
+        }
+        return Capacity(document: document, corpus: corpus)
+    }
+
+    /// Merge rounds needed to bring `count` nodes down to one with groups of at most `capacity`.
+    public static func rounds(count: Int, capacity: Int) -> Int {
+        var n = count
+        var rounds = 0
+        while n > 1 {
+            n = (n + capacity - 1) / capacity
+            rounds += 1
+        }
+        return rounds
+    }
+
+    /// `count` consecutive indexes in the fewest groups of at most `capacity`, sizes differing by at most one.
+    public static func balancedGroups(_ count: Int, capacity: Int) -> [Range<Int>] {
+        let groups = (count + capacity - 1) / capacity
+        var ranges: [Range<Int>] = []
+        var start = 0
+        for g in 0..<groups {
+            let size = count / groups + (g < count % groups ? 1 : 0)
+            ranges.append(start..<(start + size))
+            start += size
+        }
+        return ranges
+    }
+
+    static func shorten(_ text: String, to length: Int) -> String {
+        text.count <= length ? text : String(text.prefix(max(1, length - 1))) + "…"
+    }
+}
