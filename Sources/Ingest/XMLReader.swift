@@ -115,6 +115,11 @@ final class XMLReader: XMLEventHandler {
             stack.append(Frame(name: name, role: .skip))
             return
         }
+        // Line breaks separate words ("one<br/>two"); TEI's `<lb break="no"/>` joins a word split across lines.
+        if name == "br" || (name == "lb" && attributes.value("break") != "no") || name == "cb" {
+            let space: [UInt8] = [0x20]
+            space.withUnsafeBufferPointer { characters($0) }
+        }
         if stack.isEmpty {
             let ns = namespace.map { String(cString: $0) }
             dialect = XMLDialect.detect(root: name, namespace: ns, publicID: publicID, systemID: systemID,

@@ -99,6 +99,13 @@ import TestSupport
         #expect(!Self.allText(d).contains("SCRIPTTEXT"))
     }
 
+    @Test func lineBreaksSeparateWords() throws {
+        let x = try Ingest.read(path: Self.fixture("linebreaks.xhtml"))
+        #expect(x.paragraphs.map(\.text) == ["first line second line and more"])
+        let t = try Ingest.read(path: Self.fixture("tei-linebreaks.xml"))
+        #expect(t.paragraphs.map(\.text) == ["the ships came in with herring in the hold"])
+    }
+
     @Test func genericFallback() throws {
         let d = try Ingest.read(path: Self.fixture("generic.xml"))
         #expect(d.dialect == "generic")
