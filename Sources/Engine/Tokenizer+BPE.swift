@@ -1,3 +1,10 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-level BPE: words from the pre-tokenizer, merged pair by pair in rank order.
 ///
 /// Work happens on raw bytes, not on the byte alphabet's code points: each byte is one starting symbol either way,
@@ -100,17 +107,28 @@ struct PairTable: Sendable {
     }
 }
 
-/// Merged words, shared by every caller of one tokenizer: text repeats its words, so most words are merged once.
+/// Merged words: text repeats its words, so most words are merged once.
 struct WordCache: Sendable {
     static let maxWordBytes = 128
-    var table = ByteTable(capacity: 1 << 14)
+    var table = ByteTable(capacity: 1 << 12)
     var tokens: [Int32] = []
 
     mutating func resetIfFull() {
-        if tokens.count > 1 << 22 || table.arenaBytes > 1 << 24 {
+        if tokens.count > 1 << 20 || table.arenaBytes > 1 << 22 {
             table.removeAll()
             tokens.removeAll(keepingCapacity: true)
         }
+    }
+}
+
+/// One shard of the word cache. A thread picks its shard from its id, so concurrent encoders rarely share a lock.
+final class WordCacheShard: Sendable {
+    static let count = 8
+    let state = Mutex(WordCache())
+
+    static func forCurrentThread(_ shards: [WordCacheShard]) -> WordCacheShard {
+        let id = UInt64(UInt(bitPattern: Int(bitPattern: pthread_self())))
+        return shards[Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 61)]
     }
 }
 
@@ -136,7 +154,8 @@ struct BPEPair: HeapOrdered {
 }
 
 extension Tokenizer {
-    func encodeBPE(_ bytes: UnsafeBufferPointer<UInt8>, _ scratch: inout BPEScratch, _ output: inout [Int32]) {
+    func encodeBPE(_ bytes: UnsafeBufferPointer<UInt8>, _ cache: WordCacheShard, _ scratch: inout BPEScratch,
+                   _ output: inout [Int32]) {
         guard let bpe, let preTokenizer, !bytes.isEmpty else { return }
         scratch.text.load(bytes)
         scratch.ends.removeAll(keepingCapacity: true)
@@ -147,13 +166,13 @@ extension Tokenizer {
             let to = Int(scratch.text.offsets[Int(end)])
             startScalar = Int(end)
             let word = UnsafeBufferPointer(rebasing: bytes[from..<to])
-            encodeWord(word, bpe, preTokenizer.ignoresMerges, &scratch, &output)
+            encodeWord(word, bpe, preTokenizer.ignoresMerges, cache, &scratch, &output)
         }
     }
 
     @inline(__always)
     private func encodeWord(_ word: UnsafeBufferPointer<UInt8>, _ bpe: BPEMerges, _ ignoreMerges: Bool,
-                            _ scratch: inout BPEScratch, _ output: inout [Int32]) {
+                            _ cache: WordCacheShard, _ scratch: inout BPEScratch, _ output: inout [Int32]) {
         if word.count == 1 {
             emit(bpe.symbolOfByte[Int(word[0])], bpe, &output)
             return
@@ -164,7 +183,7 @@ extension Tokenizer {
         }
         let cacheable = word.count <= WordCache.maxWordBytes
         if cacheable {
-            let hit = cache.withLock { cache -> Bool in
+            let hit = cache.state.withLock { cache -> Bool in
                 guard let v = cache.table.value(for: UnsafeRawBufferPointer(word)) else { return false }
                 let start = Int(v >> 16), count = Int(v & 0xFFFF)
                 output.append(contentsOf: cache.tokens[start..<(start + count)])
@@ -177,7 +196,7 @@ extension Tokenizer {
         output.append(contentsOf: scratch.word)
         if cacheable {
             let tokens = scratch.word
-            cache.withLock { cache in
+            cache.state.withLock { cache in
                 cache.resetIfFull()
                 let start = cache.tokens.count
                 cache.tokens.append(contentsOf: tokens)

@@ -8,7 +8,8 @@ import Synchronization
 /// - SentencePiece (`llama`): scores, `▁` for spaces, a space put before the text, `<0xXX>` byte fallback.
 ///
 /// Special tokens (control and user-defined, e.g. `<|im_start|>`) are cut out of the text first, longest first.
-/// Encoding is safe from any thread: the only shared mutable state is a cache of merged words behind a mutex.
+/// Encoding is safe from any thread: the only shared mutable state is the cache of merged words, in shards behind
+/// mutexes, each thread mostly on its own shard (so workers counting tokens at once do not queue on one lock).
 public final class Tokenizer: Sendable {
     public enum Kind: String, Sendable { case bpe, sentencePiece }
 
@@ -56,7 +57,7 @@ public final class Tokenizer: Sendable {
     /// Special tokens in matching order (longest text first).
     let specials: [SpecialToken]
     let endOfGeneration: Set<Int32>
-    let cache = Mutex(WordCache())
+    let caches: [WordCacheShard] = (0..<WordCacheShard.count).map { _ in WordCacheShard() }
 
     /// Reads the tokenizer of a GGUF file.
     public init(gguf: GGUFFile) throws(EngineError) {
@@ -298,11 +299,12 @@ public final class Tokenizer: Sendable {
             switch kind {
             case .bpe:
                 var scratch = BPEScratch()
+                let cache = WordCacheShard.forCurrentThread(caches)
                 for fragment in fragments {
                     switch fragment {
                     case let .token(id): output.append(id)
                     case let .text(range):
-                        encodeBPE(UnsafeBufferPointer(rebasing: bytes[range]), &scratch, &output)
+                        encodeBPE(UnsafeBufferPointer(rebasing: bytes[range]), cache, &scratch, &output)
                     }
                 }
             case .sentencePiece:
