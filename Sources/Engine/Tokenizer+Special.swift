@@ -10,6 +10,9 @@ struct SpecialToken: Sendable {
     let bytes: [UInt8]
     /// Control and unknown tokens are matched only when the caller asks (`parseSpecial`); user-defined ones always.
     let parsedOnlyOnRequest: Bool
+    /// Whitespace before / after the token is dropped (llama.cpp sets these by model name, e.g. for Phi-3).
+    var stripsLeft = false
+    var stripsRight = false
 }
 
 /// A piece of the text: plain text (a byte range) to tokenize, or a special token already recognised.
@@ -41,9 +44,12 @@ extension Tokenizer {
                 var start = range.lowerBound
                 while start < range.upperBound,
                       let match = Self.find(special.bytes, in: bytes, from: start, to: range.upperBound) {
-                    if match > start { next.append(.text(start..<match)) }
+                    var left = match
+                    if special.stripsLeft { while left > start && Self.isSpace(bytes[left - 1]) { left -= 1 } }
+                    if left > start { next.append(.text(start..<left)) }
                     next.append(.token(special.id))
                     start = match + special.bytes.count
+                    if special.stripsRight { while start < range.upperBound && Self.isSpace(bytes[start]) { start += 1 } }
                 }
                 if start < range.upperBound { next.append(.text(start..<range.upperBound)) }
             }
@@ -51,6 +57,10 @@ extension Tokenizer {
         }
         return fragments
     }
+
+    /// C's `isspace`: space, \t, \n, \v, \f, \r.
+    @inline(__always)
+    private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0D).contains(b) }
 
     /// For each special token, whether its bytes occur somewhere in `bytes`.
     private func specialsPresent(in bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Bool] {

@@ -227,6 +227,8 @@ public final class Tokenizer: Sendable {
             }
         }
         specials.sort { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
+        Self.applyStripRules(&specials, texts: texts, name: gguf["general.name"]?.string ?? "", pre: pre ?? "",
+                             architecture: gguf.architecture ?? "")
 
         self.vocabularySize = n
         self.texts = texts
@@ -243,6 +245,24 @@ public final class Tokenizer: Sendable {
     /// Opens a model file and reads its tokenizer.
     public convenience init(path: String) throws(EngineError) {
         try self.init(gguf: GGUFFile(path: path))
+    }
+
+    /// llama.cpp's whitespace-stripping special tokens, chosen by model name: every special token of Phi-3 eats the
+    /// whitespace after it (but `<unk>`, `<s>`, `<|endoftext|>`); `<mask>` / `[MASK]` eat the whitespace before.
+    static func applyStripRules(_ specials: inout [SpecialToken], texts: [String], name: String, pre: String,
+                                architecture: String) {
+        let name = name.lowercased()
+        func text(_ s: SpecialToken) -> String { texts[Int(s.id)] }
+        if ["jina-v2-de", "jina-v2-es", "jina-v2-code"].contains(where: pre.contains)
+            || ["nomic-bert-moe", "jina-bert-v3"].contains(where: architecture.contains) {
+            for i in specials.indices where text(specials[i]) == "<mask>" { specials[i].stripsLeft = true }
+        } else if name.contains("phi-3") || name.contains("phi3") {
+            for i in specials.indices where !["<unk>", "<s>", "<|endoftext|>"].contains(text(specials[i])) {
+                specials[i].stripsRight = true
+            }
+        } else if name.contains("modern-bert") {
+            for i in specials.indices where text(specials[i]) == "[MASK]" { specials[i].stripsLeft = true }
+        }
     }
 
     static let endOfTurnNames = ["<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
