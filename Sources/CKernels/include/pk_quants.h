@@ -4,8 +4,10 @@
 // over weights in GGUF (ggml) block layouts, used in place from the mapped file.
 //
 // Every function has a scalar reference (quants_ref.c) that is the spec; SIMD paths (one file per instruction
-// set) must agree with it within per-type tolerances. The path is picked once at first use from the CPU's
-// features; the environment variable PRECIS_KERNELS=scalar|avx2|avx512|neon forces one (tests use it).
+// set: quants_avx2.c, quants_avx512.c, quants_neon.c) must agree with it within per-type tolerances, and their
+// activation quantizers byte for byte. The path is picked once at first use from the CPU's features; the
+// environment variable PRECIS_KERNELS=scalar|avx2|avx512|neon forces one. Tests and benchmarks run every path side
+// by side through the `_with` functions, without touching the process-wide choice. No function allocates.
 #include <stdint.h>
 #include <stddef.h>
 
