@@ -85,17 +85,32 @@ struct PDFLayout {
     }
 
     /// For each page, the indices of lines to drop: in the top or bottom band of the page (first or last two
-    /// lines there), either a page number or a line whose `runningKey` recurs on at least 40% of the pages (and
-    /// on two pages or more).
+    /// lines there, standing apart from the text), either a page number or a line whose `runningKey` recurs on
+    /// three pages (on two pages or 40% of them in documents of up to four pages).
     private func runningLines(_ lines: [[PDFLine]]) -> [Set<Int>] {
         var candidates: [[(index: Int, key: String, number: Bool)]] = []
         var pagesWith: [String: Int] = [:]
         for (p, page) in lines.enumerated() {
             let height = pages[p].height > 0 ? pages[p].height : 842
             let order = page.indices.sorted { page[$0].y1 < page[$1].y1 }
+            // The first two and last two rows (a row: lines on one baseline, such as a title and its page number).
+            func rows(_ indices: [Int]) -> [Int] {
+                var out: [Int] = []
+                var rowCount = 0
+                var lastY = -Double.greatestFiniteMagnitude
+                for i in indices {
+                    if abs(page[i].y2 - lastY) > max(page[i].height, 1) * 0.5 {
+                        rowCount += 1
+                        if rowCount > 2 { break }
+                        lastY = page[i].y2
+                    }
+                    out.append(i)
+                }
+                return out
+            }
             var picked: [Int] = []
-            picked.append(contentsOf: order.prefix(2).filter { page[$0].y2 < height * 0.14 })
-            picked.append(contentsOf: order.suffix(2).filter { page[$0].y1 > height * 0.86 && !picked.contains($0) })
+            picked.append(contentsOf: rows(order).filter { page[$0].y2 < height * 0.14 })
+            picked.append(contentsOf: rows(order.reversed()).filter { page[$0].y1 > height * 0.86 && !picked.contains($0) })
             // Furniture stands apart: the nearest line above or below it (overlapping horizontally) is further
             // than its own height. Body text at the top of a column has a neighbour one line pitch away.
             picked = picked.filter { i in
@@ -111,16 +126,48 @@ struct PDFLayout {
             var seen = Set<String>()
             var list: [(Int, String, Bool)] = []
             for i in picked {
-                let key = Self.runningKey(page[i].text)
+                let key = Self.runningKey(page[i].text) + "@\(Int(page[i].fontSize.rounded()))"
                 list.append((i, key, Self.isPageNumber(page[i].text)))
                 if seen.insert(key).inserted { pagesWith[key, default: 0] += 1 }
             }
             candidates.append(list)
         }
-        let threshold = max(2, Int((Double(lines.count) * 0.4).rounded(.up)))
-        return candidates.map { list in
-            Set(list.filter { $0.number || (pagesWith[$0.key] ?? 0) >= threshold }.map(\.index))
+        // Chapter-wise headers ("Chapter 2: Methods" on its chapter's pages only) repeat on a few pages: three
+        // isolated repeats in the top or bottom band are enough in a longer document.
+        let threshold = min(3, max(2, Int((Double(lines.count) * 0.4).rounded(.up))))
+        var drop: [Set<Int>] = []
+        for (p, list) in candidates.enumerated() {
+            var set = Set(list.filter { (pagesWith[$0.key] ?? 0) >= threshold }.map(\.index))
+            // A page number goes when its row holds nothing else but furniture ("CONTENTS 3"), not when it ends
+            // a row of text (a table of contents entry, a table's last cell).
+            for c in list where c.number && !set.contains(c.index) {
+                let l = lines[p][c.index]
+                let mates = lines[p].indices.filter { $0 != c.index && abs(lines[p][$0].y2 - l.y2) < max(l.height, 1) * 0.5 }
+                let numbers = Set(list.filter(\.number).map(\.index))
+                if mates.allSatisfy({ set.contains($0) || numbers.contains($0) }) { set.insert(c.index) }
+            }
+            drop.append(set)
         }
+        // Where furniture was found (its top and font size), an isolated line in the same slot on another page is
+        // furniture too: a chapter's header that shows on two pages only, a page number with a running title.
+        // Only running heads at the top count: a text block's last line often sits where a footer sits elsewhere.
+        var slots: [(y: Double, size: Double)] = []
+        for (p, list) in candidates.enumerated() where slots.count < 64 {
+            for c in list where drop[p].contains(c.index) && !c.number {
+                let l = lines[p][c.index]
+                guard l.y2 < (pages[p].height > 0 ? pages[p].height : 842) * 0.14 else { continue }
+                if !slots.contains(where: { abs($0.y - l.y1) < 1.5 && abs($0.size - l.fontSize) < 0.6 }) { slots.append((l.y1, l.fontSize)) }
+            }
+        }
+        if (drop.filter { !$0.isEmpty }.count) >= threshold {
+            for (p, list) in candidates.enumerated() {
+                for c in list where !drop[p].contains(c.index) {
+                    let l = lines[p][c.index]
+                    if slots.contains(where: { abs($0.y - l.y1) < 1.5 && abs($0.size - l.fontSize) < 0.6 }) { drop[p].insert(c.index) }
+                }
+            }
+        }
+        return drop
     }
 
     /// Orders one page's lines for reading. Gutters are vertical bands that no narrow line crosses; lines that
