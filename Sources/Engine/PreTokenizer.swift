@@ -12,7 +12,7 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
     /// The pre-tokenizer for a `tokenizer.ggml.pre` value, as llama.cpp maps the names; nil if not supported.
     public init?(ggmlName: String) {
         switch ggmlName {
-        case "gpt-2", "gpt2", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v2-es", "jina-v2-de", "a.x-4.0",
+        case "gpt-2", "phi-2", "jina-es", "jina-de", "gigachat", "jina-v2-es", "jina-v2-de", "a.x-4.0",
              "mellum", "modern-bert", "mpt", "olmo", "jais", "trillion", "exaone4", "jina-v1-en", "jina-v2-code",
              "roberta-bpe":
             self = .gpt2
@@ -25,6 +25,12 @@ public enum PreTokenizer: String, Sendable, CaseIterable {
         default:
             return nil
         }
+    }
+
+    /// Whether llama.cpp's detokenizer tidies spaces before punctuation for this `tokenizer.ggml.pre` name.
+    static func cleansSpaces(ggmlName: String) -> Bool {
+        !["smollm", "command-r", "qwen2", "deepseek-r1-qwen", "kormo", "f2llmv2", "hunyuan", "solar-open", "trillion"]
+            .contains(ggmlName)
     }
 
     /// Whether whole words found in the vocabulary skip the merges (llama.cpp's `ignore_merges`).
@@ -213,7 +219,7 @@ enum CharClass {
             return present | whitespace
         default: break
         }
-        guard let scalar = Unicode.Scalar(value) else { return present }
+        guard let scalar = Unicode.Scalar(value), !isNewerThanLlamaCpp(value) else { return present }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter:
             return present | letter
@@ -222,6 +228,34 @@ enum CharClass {
         default:
             return present
         }
+    }
+}
+
+extension CharClass {
+    /// Letters and numbers that Swift's Unicode tables know but llama.cpp's (generated from an older Unicode) do not:
+    /// llama.cpp sees them as unassigned, so as neither letter nor number, and so must we for the same ids.
+    /// Found by comparing every code point's class here with llama.cpp 0.3.36's `unicode-data.cpp`.
+    static let newerThanLlamaCpp: [ClosedRange<UInt32>] = [
+        0x0088F...0x0088F, 0x00C5C...0x00C5C, 0x00CDC...0x00CDC, 0x01C89...0x01C8A, 0x0A7CB...0x0A7CF, 0x0A7D2...0x0A7D2,
+        0x0A7D4...0x0A7D4, 0x0A7DA...0x0A7DC, 0x0A7F1...0x0A7F1, 0x105C0...0x105F3, 0x10940...0x10959, 0x10D40...0x10D49,
+        0x10D4A...0x10D65, 0x10D6F...0x10D85, 0x10EC2...0x10EC7, 0x11380...0x11389, 0x1138B...0x1138B, 0x1138E...0x1138E,
+        0x11390...0x113B5, 0x113B7...0x113B7, 0x113D1...0x113D1, 0x113D3...0x113D3, 0x116D0...0x116E3, 0x11BC0...0x11BE0,
+        0x11BF0...0x11BF9, 0x11DB0...0x11DDB, 0x11DE0...0x11DE9, 0x13460...0x143FA, 0x16100...0x1611D, 0x16130...0x16139,
+        0x16D40...0x16D6C, 0x16D70...0x16D79, 0x16EA0...0x16EB8, 0x16EBB...0x16ED3, 0x16FF2...0x16FF3, 0x16FF4...0x16FF6,
+        0x187F8...0x187FF, 0x18CFF...0x18CFF, 0x18D09...0x18D1E, 0x18D80...0x18DF2, 0x1CCF0...0x1CCF9, 0x1E5D0...0x1E5ED,
+        0x1E5F0...0x1E5F0, 0x1E5F1...0x1E5FA, 0x1E6C0...0x1E6DE, 0x1E6E0...0x1E6E2, 0x1E6E4...0x1E6E5, 0x1E6E7...0x1E6ED,
+        0x1E6F0...0x1E6F4, 0x1E6FE...0x1E6FF, 0x2B73A...0x2B73F, 0x2CEA2...0x2CEAD, 0x323B0...0x33479,
+    ]
+
+    static func isNewerThanLlamaCpp(_ value: UInt32) -> Bool {
+        guard value >= newerThanLlamaCpp[0].lowerBound else { return false }
+        var lo = 0, hi = newerThanLlamaCpp.count - 1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            let r = newerThanLlamaCpp[mid]
+            if value < r.lowerBound { hi = mid - 1 } else if value > r.upperBound { lo = mid + 1 } else { return true }
+        }
+        return false
     }
 }
 

@@ -37,6 +37,8 @@ public final class Tokenizer: Sendable {
     public let addEOS: Bool
     /// SentencePiece: a space is put before the text (and taken off the first piece when decoding).
     public let addSpacePrefix: Bool
+    /// BPE: `decode` takes the space off before `?!.,` and some contractions, as llama.cpp's detokenizer does.
+    public let cleansSpaces: Bool
     /// The `tokenizer.chat_template` text, if any.
     public let chatTemplate: String?
 
@@ -134,6 +136,7 @@ public final class Tokenizer: Sendable {
         addEOS = gguf["tokenizer.ggml.add_eos_token"]?.bool ?? false
         addSpacePrefix = spm ? (gguf["tokenizer.ggml.add_space_prefix"]?.bool ?? true) : false
         chatTemplate = gguf["tokenizer.chat_template"]?.string
+        cleansSpaces = !spm && PreTokenizer.cleansSpaces(ggmlName: pre ?? "")
 
         // Token ids by exact bytes (the last of equal texts wins, as in llama.cpp). Not a [String: Int32]: Swift
         // strings compare by canonical equivalence, and vocabularies hold "ά" both as U+03AC and as U+1F71.
@@ -376,7 +379,51 @@ public final class Tokenizer: Sendable {
             appendPiece(id, renderSpecial: renderSpecial, stripLeadingSpace: first && addSpacePrefix, to: &bytes)
             first = false
         }
+        if cleansSpaces { bytes = Self.cleanSpaces(bytes) }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// llama.cpp's three clean-up passes: " ?" " !" " ." " ," lose the space; a lone " ' " loses both spaces;
+    /// " 's" " 'm" " 're" " 've" lose the space.
+    static func cleanSpaces(_ input: [UInt8]) -> [UInt8] {
+        let space = UInt8(ascii: " "), quote = UInt8(ascii: "'")
+        guard input.count > 1 else { return input }
+        var a = [input[0]]
+        for i in 1..<input.count {
+            let x = input[i]
+            if input[i - 1] == space, x == UInt8(ascii: "?") || x == UInt8(ascii: "!") || x == UInt8(ascii: ".") || x == UInt8(ascii: ",") {
+                a.removeLast()
+            }
+            a.append(x)
+        }
+        guard a.count > 1 else { return a }
+        var b = [a[0]]
+        var i = 1
+        while i < a.count {
+            let x = a[i]
+            if x == quote, i + 1 < a.count, a[i - 1] == space, a[i + 1] == space {
+                b.removeLast()
+                a[i + 1] = 0  // the space after is skipped, and is no space for the next look-back
+                i += 1
+            }
+            b.append(x)
+            i += 1
+        }
+        guard b.count > 1 else { return b }
+        var c = [b[0]]
+        for i in 1..<b.count {
+            let x = b[i]
+            if b[i - 1] == space, x == quote, i + 1 < b.count {
+                let x1 = b[i + 1]
+                if x1 == UInt8(ascii: "s") || x1 == UInt8(ascii: "m") {
+                    c.removeLast()
+                } else if i + 2 < b.count, (x1 == UInt8(ascii: "r") || x1 == UInt8(ascii: "v")), b[i + 2] == UInt8(ascii: "e") {
+                    c.removeLast()
+                }
+            }
+            c.append(x)
+        }
+        return c
     }
 
     func appendPiece(_ id: Int32, renderSpecial: Bool, stripLeadingSpace: Bool, to bytes: inout [UInt8]) {
