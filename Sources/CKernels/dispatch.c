@@ -55,6 +55,8 @@ static const pk_kernel_table *kernels(void) {
     return t;
 }
 
+int pk_supports(pk_type t) { return (unsigned)t < PK_TYPE_SLOTS && pk_kernels_scalar.vec_dot[t] != NULL; }
+
 const char *pk_kernel_path(void) { return kernels()->name; }
 
 int pk_force_kernel_path(const char *name) {

@@ -31,13 +31,8 @@ package enum Kernels {
     @discardableResult
     package static func forcePath(_ name: String) -> Bool { pk_force_kernel_path(name) == 0 }
 
-    /// Whether the kernels can multiply weights of `type` (every type with a vec-dot).
-    package static func supports(_ type: GGMLType) -> Bool {
-        switch type {
-        case .f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K: true
-        default: false
-        }
-    }
+    /// Whether the kernels can multiply weights of `type` (wraps `pk_supports`).
+    package static func supports(_ type: GGMLType) -> Bool { pk_supports(pk_type(type.rawValue)) != 0 }
 
     /// The type activations are converted to for weights of `type` (wraps `pk_vec_dot_type`).
     package static func vecDotType(_ type: GGMLType) -> GGMLType {

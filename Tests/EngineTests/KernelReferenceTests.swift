@@ -98,6 +98,8 @@ struct KernelReferenceTests {
             #expect(pk_row_bytes(t, 512) == 512 / Int(size) * bytes, "\(t)")
         }
         #expect(pk_block_size(PK_Q2_K) == 0)  // not supported: callers must check
+        let weightTypes: Set<GGMLType> = [.f32, .f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K]
+        for type in GGMLType.allCases { #expect(Kernels.supports(type) == weightTypes.contains(type), "\(type)") }
     }
 
     /// Dequantization equals gguf's numpy code: same float operations, so to the last bit here; 1e-6 relative

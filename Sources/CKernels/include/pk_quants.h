@@ -27,6 +27,10 @@ size_t pk_block_bytes(pk_type t);
 /// Bytes of a row of `n` elements (`n` a multiple of the block size).
 size_t pk_row_bytes(pk_type t, int64_t n);
 
+/// 1 when `t` can be a weight type of pk_vec_dot / pk_matvec / pk_matmul (F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1,
+/// Q8_0, Q4_K, Q5_K, Q6_K), else 0: check at load time, the products do nothing for other types.
+int pk_supports(pk_type t);
+
 /// Dequantizes `n` elements (a multiple of the block size) of type `t` into floats.
 void pk_dequantize_row(pk_type t, const void *restrict src, float *restrict dst, int64_t n);
 
