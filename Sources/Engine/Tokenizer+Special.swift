@@ -15,6 +15,25 @@ struct SpecialToken: Sendable {
     var stripsRight = false
 }
 
+/// Indices into `Tokenizer.specials` by the first byte of the token's text; with and without the tokens matched only
+/// on request (control, unknown).
+struct SpecialIndex: Sendable {
+    let all: [[Int]]
+    let alwaysParsed: [[Int]]
+
+    init(_ specials: [SpecialToken]) {
+        var all = [[Int]](repeating: [], count: 256)
+        var alwaysParsed = [[Int]](repeating: [], count: 256)
+        for (index, special) in specials.enumerated() {
+            guard let b = special.bytes.first else { continue }
+            all[Int(b)].append(index)
+            if !special.parsedOnlyOnRequest { alwaysParsed[Int(b)].append(index) }
+        }
+        self.all = all
+        self.alwaysParsed = alwaysParsed
+    }
+}
+
 /// A piece of the text: plain text (a byte range) to tokenize, or a special token already recognised.
 enum Fragment {
     case text(Range<Int>)
@@ -65,18 +84,12 @@ extension Tokenizer {
     /// For each special token, whether its bytes occur somewhere in `bytes`.
     private func specialsPresent(in bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Bool] {
         var present = [Bool](repeating: false, count: specials.count)
-        var firstBytes = [Bool](repeating: false, count: 256)
-        var byFirstByte = [[Int]](repeating: [], count: 256)
-        for (index, special) in specials.enumerated() where parseSpecial || !special.parsedOnlyOnRequest {
-            guard let b = special.bytes.first else { continue }
-            firstBytes[Int(b)] = true
-            byFirstByte[Int(b)].append(index)
-        }
+        let byFirstByte = parseSpecial ? specialsByFirstByte.all : specialsByFirstByte.alwaysParsed
         let n = bytes.count
         var i = 0
         while i < n {
             let b = Int(bytes[i])
-            if firstBytes[b] {
+            if !byFirstByte[b].isEmpty {
                 for index in byFirstByte[b] where !present[index] {
                     let s = specials[index].bytes
                     if i + s.count <= n, s.withUnsafeBytes({ memcmp(bytes.baseAddress! + i, $0.baseAddress!, s.count) }) == 0 {

@@ -58,6 +58,7 @@ public final class Tokenizer: Sendable {
     let unknown: Int32?
     /// Special tokens in matching order (longest text first).
     let specials: [SpecialToken]
+    let specialsByFirstByte: SpecialIndex
     let endOfGeneration: Set<Int32>
     let caches: [WordCacheShard] = (0..<WordCacheShard.count).map { _ in WordCacheShard() }
 
@@ -243,6 +244,7 @@ public final class Tokenizer: Sendable {
         self.bpe = bpe
         self.byteTokens = byteTokens
         self.specials = specials
+        self.specialsByFirstByte = SpecialIndex(specials)
     }
 
     /// Opens a model file and reads its tokenizer.
