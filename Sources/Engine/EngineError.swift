@@ -22,6 +22,10 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case modelNotFound(searched: [String])
     /// The tokenizer metadata is missing, inconsistent or of a kind this engine does not implement.
     case invalidTokenizer(path: String, reason: String)
+    /// A prompt or generation needs more positions than the context holds.
+    case contextFull(capacity: Int, needed: Int)
+    /// A token id outside the vocabulary.
+    case invalidToken(id: Int32, vocabularySize: Int)
 
     public var description: String {
         switch self {
@@ -35,6 +39,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .missingTensor(path, name, reason): "\(path): tensor '\(name)' \(reason)"
         case let .unsupportedArchitecture(path, architecture): "\(path): unsupported model architecture '\(architecture)'"
         case let .invalidTokenizer(path, reason): "\(path): tokenizer: \(reason)"
+        case let .contextFull(capacity, needed): "the context holds \(capacity) tokens, \(needed) are needed"
+        case let .invalidToken(id, vocabularySize): "token id \(id) is outside the vocabulary of \(vocabularySize)"
         case let .modelNotFound(searched): "no model file found (looked in: \(searched.joined(separator: ", "))); run `make model` or pass --model"
         }
     }

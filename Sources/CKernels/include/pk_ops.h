@@ -1,12 +1,55 @@
 #ifndef PRECIS_PK_OPS_H
 #define PRECIS_PK_OPS_H
 // Float operations of the forward pass (norms, rope, softmax, activations), owned by the engine's model code.
+//
+// The numerics follow llama.cpp's CPU backend where it matters for token-exact results: RMSNorm sums squares
+// in double, RoPE angles are built by repeated multiplication in float, attention rounds the query and the
+// softmax weights to f16 before their products with the f16 KV cache (as ggml's f16 matrix product does),
+// and the softmax sum is accumulated in double.
 #include <stdint.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/// IEEE half precision <-> single precision, round to nearest even.
+float pk_f16_to_f32(uint16_t h);
+uint16_t pk_f32_to_f16(float f);
+/// Converts `n` floats to halves.
+void pk_f32_to_f16_row(const float *restrict x, uint16_t *restrict y, int64_t n);
+
+/// y = x / sqrt(mean(x²) + eps) ⊙ w, for one row of `n` floats. `y` may equal `x`.
+void pk_rmsnorm(const float *x, const float *restrict w, float *y, int64_t n, float eps);
+
+/// The cos/sin table of one position: `cs[2i] = cos θᵢ, cs[2i+1] = sin θᵢ` for i in [0, n_rot/2), with
+/// θᵢ = pos · freq_scale · base^(−2i/n_rot) / freq_factors[i] (`freq_factors` may be NULL).
+void pk_rope_table(float *restrict cs, int64_t pos, int64_t n_rot, float base, float freq_scale,
+                   const float *restrict freq_factors);
+
+/// Rotates the first `n_rot` dimensions of each of `n_heads` heads of `head_dim` floats, in place.
+/// `neox` = 0: pairs (x[2i], x[2i+1]) (llama); `neox` = 1: pairs (x[i], x[i + n_rot/2]) (NeoX, qwen2).
+void pk_rope(float *x, int64_t n_heads, int64_t head_dim, int64_t n_rot, const float *restrict cs, int neox);
+
+/// out = silu(gate) ⊙ up, silu(g) = g / (1 + e^(−g)).
+void pk_swiglu(const float *gate, const float *up, float *out, int64_t n);
+
+/// y += x.
+void pk_add(float *restrict y, const float *restrict x, int64_t n);
+/// y += b (a bias row) for each of `rows` rows of `n` floats, `stride` floats apart.
+void pk_add_bias(float *y, const float *restrict b, int64_t n, int64_t rows, int64_t stride);
+
+/// One query head attending over `n_kv` cached positions (causal: the caller passes the positions it may see).
+///
+/// `k` and `v` point at position 0 of this head's KV-head in f16 caches whose positions are `kv_stride` halves
+/// apart. out[d] = Σⱼ f16(pⱼ) · v[j][d], p = softmax(scale · (f16(q) · k[j])). `scores` holds `n_kv` floats and
+/// `q16` `head_dim` halves of scratch.
+void pk_attention_head(float *restrict out, const float *restrict q, const uint16_t *restrict k,
+                       const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale,
+                       float *restrict scores, uint16_t *restrict q16);
+
+/// The path the float ops use ("scalar" or "avx2").
+const char *pk_ops_path(void);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,16 @@
+// Internal: the per-instruction-set entry points of the float ops (pk_ops.h), picked once in ops.c.
+#ifndef PRECIS_OPS_INTERNAL_H
+#define PRECIS_OPS_INTERNAL_H
+#include <stdint.h>
+
+/// Σ f16(a[i]) · f16(b[i]) in float.
+typedef float (*pk_dot_f16_fn)(const uint16_t *restrict a, const uint16_t *restrict b, int64_t n);
+/// y[i] += s · f16(x[i]).
+typedef void (*pk_axpy_f16_fn)(float *restrict y, float s, const uint16_t *restrict x, int64_t n);
+/// y[i] = f16(x[i]).
+typedef void (*pk_to_f16_fn)(const float *restrict x, uint16_t *restrict y, int64_t n);
+
+float pk_dot_f16_avx2(const uint16_t *restrict a, const uint16_t *restrict b, int64_t n);
+void pk_axpy_f16_avx2(float *restrict y, float s, const uint16_t *restrict x, int64_t n);
+void pk_to_f16_avx2(const float *restrict x, uint16_t *restrict y, int64_t n);
+#endif

@@ -1,0 +1,179 @@
+import CKernels
+import Dispatch
+
+/// One worker's state for running a `Model`: the KV cache and every scratch buffer, allocated once for a context
+/// length and a prompt batch size, so evaluating a token allocates nothing.
+///
+/// Not thread-safe: one context belongs to one worker. Inside an evaluation, matrix rows and attention heads are
+/// split evenly over `threads` with `DispatchQueue.concurrentPerform` (Dispatch's persistent thread pool).
+public final class InferenceContext {
+    public let model: Model
+    public let contextLength: Int
+    public let threads: Int
+    /// Prompt tokens evaluated per forward pass (matrix × matrix).
+    public let batchCapacity: Int
+    public let cache: KVCache
+    /// Tokens in the cache: the position of the next token.
+    public internal(set) var position = 0
+
+    // Scratch, one row per batch token: [batchCapacity, width] floats.
+    let x: UnsafeMutablePointer<Float>          // residual stream, [B, nEmbd]
+    let xb: UnsafeMutablePointer<Float>         // normed input, [B, nEmbd]
+    let q: UnsafeMutablePointer<Float>          // [B, queryWidth]
+    let k: UnsafeMutablePointer<Float>          // [B, kvWidth]
+    let v: UnsafeMutablePointer<Float>          // [B, kvWidth]
+    let attention: UnsafeMutablePointer<Float>  // attention output, [B, queryWidth]
+    let projected: UnsafeMutablePointer<Float>  // a projection back to the stream, [B, nEmbd]
+    let gate: UnsafeMutablePointer<Float>       // [B, nFF]
+    let up: UnsafeMutablePointer<Float>         // [B, nFF]
+    /// Activations converted for the kernels (`pk_quantize_activations`), rows `activationStride` bytes apart.
+    let activations: UnsafeMutableRawPointer
+    let activationStride: Int
+    let ropeTable: UnsafeMutablePointer<Float>  // [B, ropeDimensions] (cos, sin pairs)
+    let scores: UnsafeMutablePointer<Float>     // [threads, contextLength]
+    let queryHalves: UnsafeMutablePointer<UInt16> // [threads, headDim]
+    /// Logits of the last evaluated token, [vocab].
+    let logits: UnsafeMutablePointer<Float>
+    /// Logits of every token of a batch, [B, vocab], allocated on first use.
+    var batchLogits: UnsafeMutablePointer<Float>?
+
+    /// - Parameters:
+    ///   - contextLength: positions the KV cache holds (at most the model's context length is sensible).
+    ///   - threads: threads for row-parallel work (1 runs everything on the caller's thread).
+    ///   - batchSize: prompt tokens per forward pass.
+    public init(model: Model, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
+        precondition(contextLength > 0 && threads > 0 && batchSize > 0)
+        let c = model.config
+        self.model = model
+        self.contextLength = contextLength
+        self.threads = threads
+        batchCapacity = batchSize
+        cache = KVCache(layerCount: c.layerCount, capacity: contextLength, width: c.kvWidth)
+        func floats(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
+            p.initialize(repeating: 0, count: n)
+            return p
+        }
+        x = floats(batchSize * c.embeddingLength)
+        xb = floats(batchSize * c.embeddingLength)
+        q = floats(batchSize * c.queryWidth)
+        k = floats(batchSize * c.kvWidth)
+        v = floats(batchSize * c.kvWidth)
+        attention = floats(batchSize * c.queryWidth)
+        projected = floats(batchSize * c.embeddingLength)
+        gate = floats(batchSize * c.feedForwardLength)
+        up = floats(batchSize * c.feedForwardLength)
+        var stride = 0
+        let w = model.weights
+        var matrices = [w.output]
+        for layer in w.layers {
+            matrices += [layer.query, layer.key, layer.value, layer.attentionOutput, layer.gate, layer.up, layer.down]
+        }
+        for m in matrices {
+            let bytes = pk_row_bytes(pk_vec_dot_type(m.kernelType), Int64(m.columns))
+            stride = max(stride, (bytes + 63) / 64 * 64)
+        }
+        activationStride = stride
+        activations = .allocate(byteCount: batchSize * stride, alignment: 64)
+        activations.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * stride)
+        ropeTable = floats(batchSize * c.ropeDimensions)
+        scores = floats(threads * contextLength)
+        queryHalves = .allocate(capacity: threads * c.headDimension)
+        queryHalves.initialize(repeating: 0, count: threads * c.headDimension)
+        logits = floats(c.vocabularySize)
+    }
+
+    deinit {
+        for p in [x, xb, q, k, v, attention, projected, gate, up, ropeTable, scores, logits] { p.deallocate() }
+        activations.deallocate()
+        queryHalves.deallocate()
+        batchLogits?.deallocate()
+    }
+
+    /// Forgets the cached tokens.
+    public func reset() { position = 0 }
+
+    /// Keeps the first `count` cached tokens and forgets the rest (to reuse a shared prompt prefix).
+    public func truncate(to count: Int) {
+        precondition(count >= 0 && count <= position)
+        position = count
+    }
+
+    /// Evaluates `tokens` after the cached ones, in batches of `batchCapacity`; afterwards `withLogits` reads the
+    /// logits of the last token.
+    public func evaluate(_ tokens: UnsafeBufferPointer<Int32>) throws(EngineError) {
+        try run(tokens, allLogits: nil)
+    }
+
+    /// Evaluates `tokens` and calls `perToken` with the logits after each of them (in order): for golden tests.
+    public func evaluate(_ tokens: UnsafeBufferPointer<Int32>,
+                         perToken: (_ index: Int, _ logits: UnsafeBufferPointer<Float>) -> Void) throws(EngineError) {
+        try withoutActuallyEscaping(perToken) { (perToken) throws(EngineError) in
+            try run(tokens, allLogits: perToken)
+        }
+    }
+
+    /// Evaluates one token: the decode step.
+    public func evaluate(token: Int32) throws(EngineError) {
+        var t = token
+        try withUnsafePointer(to: &t) { (p) throws(EngineError) in
+            try run(UnsafeBufferPointer(start: p, count: 1), allLogits: nil)
+        }
+    }
+
+    /// The logits after the last evaluated token, [vocab].
+    public func withLogits<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        try body(UnsafeBufferPointer(start: logits, count: model.config.vocabularySize))
+    }
+
+    private func run(_ tokens: UnsafeBufferPointer<Int32>,
+                     allLogits: ((Int, UnsafeBufferPointer<Float>) -> Void)?) throws(EngineError) {
+        guard !tokens.isEmpty else { return }
+        guard position + tokens.count <= contextLength else {
+            throw .contextFull(capacity: contextLength, needed: position + tokens.count)
+        }
+        let vocab = model.config.vocabularySize
+        for t in tokens where t < 0 || Int(t) >= vocab {
+            throw .invalidToken(id: t, vocabularySize: vocab)
+        }
+        if allLogits != nil && batchLogits == nil {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: batchCapacity * vocab)
+            p.initialize(repeating: 0, count: batchCapacity * vocab)
+            batchLogits = p
+        }
+        var start = 0
+        while start < tokens.count {
+            let count = min(batchCapacity, tokens.count - start)
+            let batch = UnsafeBufferPointer(rebasing: tokens[start..<(start + count)])
+            let isLast = start + count == tokens.count
+            Llama.forward(context: self, tokens: batch, logits: allLogits != nil ? .all : (isLast ? .last : .none))
+            if let allLogits, let all = batchLogits {
+                for i in 0..<count {
+                    allLogits(start + i, UnsafeBufferPointer(start: all + i * vocab, count: vocab))
+                }
+                if isLast { logits.update(from: all + (count - 1) * vocab, count: vocab) }
+            }
+            position += count
+            start += count
+        }
+    }
+
+    /// Runs `body` over `count` items split evenly into `threads` contiguous ranges (the second argument is the
+    /// range's index, for per-thread scratch). Runs on the caller's thread when one thread is asked for.
+    @inline(__always)
+    func parallel(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
+        let parts = min(threads, count)
+        if parts <= 1 {
+            body(0..<count, 0)
+            return
+        }
+        // The work reads shared weights and writes disjoint rows of this context's buffers; Dispatch asks for a
+        // `@Sendable` closure, which raw pointers cannot be, hence the unchecked capture.
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let work = body
+            DispatchQueue.concurrentPerform(iterations: parts) { t in
+                work((t * count / parts)..<((t + 1) * count / parts), t)
+            }
+        }
+    }
+}

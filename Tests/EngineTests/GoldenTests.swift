@@ -1,0 +1,118 @@
+import Engine
+import Foundation
+import Testing
+import TestSupport
+
+/// llama.cpp's greedy continuation of one prompt, with its two best logits at every step
+/// (scripts/fixtures/make_golden.py, make_golden_tiny.py).
+struct GoldenCase: Decodable {
+    struct Step: Decodable {
+        /// [[token, logit], [token, logit]]: llama.cpp's best and second-best.
+        let top: [[Double]]
+        var best: Int32 { Int32(top[0][0]) }
+        var second: Int32 { Int32(top[1][0]) }
+        var margin: Double { top[0][1] - top[1][1] }
+    }
+    /// llama.cpp against itself (flash attention on vs off): its numerical noise on this model.
+    struct SelfComparison: Decodable {
+        let identical_steps: Int
+        let divergence_margin: Double?
+        let max_logit_difference: Double
+    }
+    let name: String?
+    let flash_attention: SelfComparison?
+    let prompt_tokens: [Int32]
+    let generated: [Int32]
+    let steps: [Step]
+    /// Logits at every prompt position (tiny models only).
+    let logits: [[Float]]?
+}
+
+struct GoldenFile: Decodable {
+    let cases: [GoldenCase]
+}
+
+enum Golden {
+    static func url(_ name: String) -> URL {
+        Fixtures.packageRoot.appendingPathComponent("Tests/Fixtures/golden/\(name)")
+    }
+
+    static func load<T: Decodable>(_ name: String, as type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(contentsOf: url(name)))
+    }
+
+    /// A near-tie on the bundled model: llama.cpp's top two logits closer than this may legitimately come out in
+    /// the other order.
+    ///
+    /// Why so wide: SmolLM2-135M Q4_1 with 8-bit activations is numerically touchy. A change of summation order
+    /// flips the rounding of a few activations to 8 bits per token, and 30 layers amplify that to logit
+    /// differences of tenths. llama.cpp shows it against itself: with flash attention on instead of off (same
+    /// weights, same quantization) its greedy picks first differ at margins up to 0.206 and its logits move by up
+    /// to 1.37 (`flash_attention` in the fixture, measured by make_golden.py). A real bug (RoPE pairing, a wrong
+    /// head mapping, a missing bias) moves logits by units and breaks the tiny-model tests, which match to 2e-4.
+    static let tieMargin = 0.25
+    /// The largest difference allowed between our logits and llama.cpp's on the compared steps (llama.cpp
+    /// against itself: up to 1.37).
+    static let logitTolerance: Float = 1.5
+
+    /// Runs greedy decoding on `context` and compares with llama.cpp step by step. A different pick passes only
+    /// where llama.cpp's best two are a near-tie and ours is its second; the comparison stops there (what follows
+    /// continues a different text). Returns the steps compared and the worst logit difference seen on the top two.
+    static func compareGreedy(_ context: InferenceContext, _ golden: GoldenCase, label: String) throws
+        -> (steps: Int, maxLogitError: Float) {
+        context.reset()
+        try golden.prompt_tokens.withUnsafeBufferPointer { try context.evaluate($0) }
+        var maxError: Float = 0
+        for (i, step) in golden.steps.enumerated() {
+            let (pick, best, second) = context.withLogits { logits -> (Int32, Float, Float) in
+                var pick = 0
+                for j in 1..<logits.count where logits[j] > logits[pick] { pick = j }
+                return (Int32(pick), logits[Int(step.best)], logits[Int(step.second)])
+            }
+            maxError = max(maxError, abs(best - Float(step.top[0][1])), abs(second - Float(step.top[1][1])))
+            if pick != step.best {
+                let tie = step.margin < tieMargin && pick == step.second
+                #expect(tie, """
+                    \(label) step \(i): we pick \(pick), llama.cpp \(step.best) (its logits \(step.top), margin \
+                    \(step.margin); ours: \(best) for \(step.best), \(second) for \(step.second))
+                    """)
+                return (i, maxError)
+            }
+            #expect(golden.generated[i] == pick)
+            try context.evaluate(token: pick)
+        }
+        return (golden.steps.count, maxError)
+    }
+}
+
+@Suite struct GoldenTests {
+    /// SmolLM2-135M-Instruct Q4_1: 64 greedy tokens after each of 11 prompts (raw and ChatML, 5 to 1336
+    /// tokens), token-identical to llama.cpp.
+    @Test func smolLM2GreedyMatchesLlamaCpp() throws {
+        let path = Fixtures.modelPath
+        try #require(FileManager.default.fileExists(atPath: path), "the bundled model is missing: run `make model`")
+        let model = try Model(path: path)
+        let golden = try Golden.load("smollm2_greedy.json", as: GoldenFile.self)
+        #expect(golden.cases.count >= 10)
+        #expect(golden.cases.contains { $0.prompt_tokens.count >= 1000 && $0.name?.hasPrefix("raw") == true })
+        #expect(golden.cases.contains { $0.prompt_tokens.count >= 1000 && $0.name?.hasPrefix("chat") == true })
+        let context = InferenceContext(model: model, contextLength: 2048, threads: 2, batchSize: 64)
+        var ours = 0, llamaItself = 0
+        for c in golden.cases {
+            let (steps, error) = try Golden.compareGreedy(context, c, label: c.name ?? "?")
+            let own = c.flash_attention
+            print("""
+                golden \(c.name ?? "?"): \(c.prompt_tokens.count) prompt tokens: \(steps)/\(c.steps.count) steps \
+                identical, max logit difference \(error); llama.cpp with flash attention: \
+                \(own?.identical_steps ?? -1)/\(c.steps.count), \(own?.max_logit_difference ?? -1)
+                """)
+            #expect(error < Golden.logitTolerance, "\(c.name ?? "?"): logits differ from llama.cpp's by \(error)")
+            ours += steps
+            llamaItself += own?.identical_steps ?? 0
+        }
+        // Over all prompts, we agree with llama.cpp about as long as llama.cpp agrees with itself (within 20%: a
+        // change of kernel summation order moves individual divergences by a few steps either way).
+        print("golden: \(ours) identical steps; llama.cpp with flash attention against without: \(llamaItself)")
+        #expect(ours * 5 >= llamaItself * 4)
+    }
+}
