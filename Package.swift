@@ -44,8 +44,10 @@ let package = Package(
 
         // Tests.
         .target(name: "TestSupport", dependencies: ["Common", "Chunking"], path: "Tests/TestSupport"),
+        // Counts heap allocations (interposes malloc) for the engine's zero-allocation decode test.
+        .target(name: "CAllocCounter", path: "Tests/CAllocCounter"),
         .testTarget(name: "CommonTests", dependencies: ["Common", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport", "CAllocCounter"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport", "CCairo"]),
         .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chunking", "TestSupport"]),

@@ -1,0 +1,42 @@
+import CAllocCounter
+import Engine
+import Foundation
+import Testing
+import TestSupport
+
+/// Decoding a token allocates nothing in the steady state: the KV cache, scratch and sampler buffers are
+/// allocated with the context. Counted by interposing malloc and friends (Tests/CAllocCounter), per thread so
+/// that tests running in parallel do not disturb the count.
+@Suite struct ModelAllocationTests {
+    @Test func decodeAllocatesNothingPerToken() throws {
+        try #require(precis_thread_allocation_count() != UInt64.max, "allocation counting needs glibc")
+        let path = Fixtures.modelPath
+        try #require(FileManager.default.fileExists(atPath: path), "the bundled model is missing: run `make model`")
+        let model = try Model(path: path)
+        let context = InferenceContext(model: model, contextLength: 256, threads: 1, batchSize: 32)
+        let sampler = Sampler(vocabularySize: model.config.vocabularySize)
+        sampler.reset(SamplingParameters(temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repetitionPenalty: 1.1, seed: 5))
+        let prompt: [Int32] = Array(1...40).map { Int32($0 * 97) }
+        try prompt.withUnsafeBufferPointer { try context.evaluate($0) }
+        prompt.forEach(sampler.accept)
+
+        func step() throws {
+            let token = context.withLogits { sampler.sample($0) }
+            sampler.accept(token)
+            try context.evaluate(token: token)
+        }
+        for _ in 0..<4 { try step() }  // warm-up
+        // Allocating on purpose shows the counter works.
+        let probeBefore = precis_thread_allocation_count()
+        let probe = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 16)
+        probe.deallocate()
+        #expect(precis_thread_allocation_count() > probeBefore)
+
+        let before = precis_thread_allocation_count()
+        let steps = 64
+        for _ in 0..<steps { try step() }
+        let allocations = precis_thread_allocation_count() - before
+        print("allocations over \(steps) decoded tokens (sampling included): \(allocations)")
+        #expect(allocations == 0)
+    }
+}

@@ -1,0 +1,98 @@
+import Engine
+import Synchronization
+import Foundation
+import Testing
+import TestSupport
+
+/// The high-level API on the bundled model: text, stop reasons, seeds, prefix reuse, several workers at once.
+@Suite struct ModelGeneratorTests {
+    static let loaded: (Model, Tokenizer)? = {
+        guard FileManager.default.fileExists(atPath: Fixtures.modelPath),
+              let gguf = try? GGUFFile(path: Fixtures.modelPath),
+              let model = try? Model(gguf: gguf), let tokenizer = try? Tokenizer(gguf: gguf) else { return nil }
+        return (model, tokenizer)
+    }()
+
+    private func chat(_ tokenizer: Tokenizer, _ text: String) -> [Int32] {
+        tokenizer.encode(ChatTemplate(tokenizer: tokenizer).render([.user(text)], addGenerationPrompt: true),
+                         addSpecial: true, parseSpecial: true)
+    }
+
+    @Test func greedyGenerationMatchesTheGoldenTokens() throws {
+        let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
+        let golden = try Golden.load("smollm2_greedy.json", as: GoldenFile.self)
+        let c = try #require(golden.cases.first { $0.name == "raw-list" })
+        let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 256, threads: 2)
+        var streamed = ""
+        let result = try generator.generate(
+            promptTokens: c.prompt_tokens,
+            parameters: GenerationParameters(maxTokens: 24, sampling: .greedy, stopAtEndOfGeneration: false)) { _, piece in
+            streamed += piece
+            return true
+        }
+        #expect(result.tokens == Array(c.generated.prefix(24)))
+        #expect(result.stopReason == .maxTokens)
+        #expect(result.text == tokenizer.decode(result.tokens))
+        #expect(streamed == result.text)
+        #expect(result.timings.generatedTokens == 24)
+    }
+
+    @Test func chatStopsAtEndOfGenerationAndReusesThePrefix() throws {
+        let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
+        let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 512, threads: 2)
+        let prompt = chat(tokenizer, "Say hello.")
+        let first = try generator.generate(promptTokens: prompt, parameters: GenerationParameters(maxTokens: 200, sampling: .greedy))
+        #expect(first.stopReason == .endOfGeneration)
+        #expect(!first.text.isEmpty)
+        #expect(!first.text.contains("<|im_end|>"))
+        // The same prompt again gives the same text; with prefix reuse only its last token is evaluated.
+        let again = try generator.generate(promptTokens: prompt, parameters: GenerationParameters(maxTokens: 200, sampling: .greedy))
+        #expect(again.tokens == first.tokens)
+        #expect(again.timings.promptTokens == prompt.count)
+        generator.reusePrefix = true
+        let reused = try generator.generate(promptTokens: prompt, parameters: GenerationParameters(maxTokens: 8, sampling: .greedy))
+        #expect(reused.timings.promptTokens == 1)
+        #expect(reused.tokens.count == 8)
+    }
+
+    @Test func stopStringsCutTheText() throws {
+        let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
+        let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 256, threads: 1)
+        let prompt = tokenizer.encode("Count: 1, 2, 3, 4,", addSpecial: true, parseSpecial: true)
+        let free = try generator.generate(
+            promptTokens: prompt, parameters: GenerationParameters(maxTokens: 40, sampling: .greedy))
+        // A stop string from the middle of the free text: the stopped text is everything before it.
+        let utf8 = Array(free.text.utf8)
+        try #require(utf8.count >= 12)
+        let stop = String(decoding: utf8[8..<11], as: UTF8.self)
+        let expected = String(free.text[..<free.text.range(of: stop)!.lowerBound])
+        var streamed = ""
+        let result = try generator.generate(
+            promptTokens: prompt, parameters: GenerationParameters(maxTokens: 40, sampling: .greedy, stopStrings: [stop])) { _, piece in
+            streamed += piece
+            return true
+        }
+        #expect(result.stopReason == .stopString)
+        #expect(result.text == expected)
+        #expect(streamed == expected)
+    }
+
+    @Test func sameSeedSameTextAcrossWorkersAtOnce() throws {
+        let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
+        let prompt = chat(tokenizer, "Write a sentence about the sea.")
+        let parameters = GenerationParameters(maxTokens: 32, sampling: SamplingParameters(temperature: 0.9, seed: 11))
+        // Three workers on one shared model, at the same time, each with its own generator.
+        let texts = Mutex([String](repeating: "", count: 3))
+        DispatchQueue.concurrentPerform(iterations: 3) { i in
+            let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 128, threads: 1)
+            var p = parameters
+            if i == 2 { p.sampling.seed = 12 }
+            let text = (try? generator.generate(promptTokens: prompt, parameters: p).text) ?? "failed"
+            texts.withLock { $0[i] = text }
+        }
+        let out = texts.withLock { $0 }
+        #expect(out[0] == out[1])
+        #expect(out[0] != out[2])
+        #expect(!out[0].isEmpty && out[0] != "failed")
+    }
+}
