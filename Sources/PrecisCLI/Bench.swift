@@ -1,0 +1,119 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `precis bench [--model M] [--prompt-tokens N] [--gen-tokens N] [--threads N] [--json]`: prefill and decode
+/// speed of the model on this machine.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure prompt processing (prefill) and generation (decode) speed, in tokens per second.",
+        discussion: """
+            Prefills a prompt of --prompt-tokens tokens in one context, then decodes --gen-tokens tokens greedily \
+            after it, and prints both speeds and the kernel path. Use a release build on a quiet machine.
+            """)
+
+    @Option(help: "Model file (default: job.toml, $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    var model: String?
+
+    @Option(help: "Prompt tokens to prefill.")
+    var promptTokens = 512
+
+    @Option(help: "Tokens to decode after the prompt.")
+    var genTokens = 128
+
+    @Option(help: "Threads for the matrix work (default: the number of cores).")
+    var threads: Int?
+
+    @Option(help: "Prompt tokens per forward pass.")
+    var batch = 64
+
+    @Option(help: "Runs of each measurement; the best is reported.")
+    var repetitions = 1
+
+    @Flag(help: "Print the result as JSON.")
+    var json = false
+
+    func validate() throws {
+        if promptTokens < 1 || genTokens < 1 { throw ValidationError("--prompt-tokens and --gen-tokens must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if batch < 1 || repetitions < 1 { throw ValidationError("--batch and --repetitions must be at least 1") }
+    }
+
+    func run() throws {
+        let loaded: Model
+        do {
+            loaded = try Model(path: ModelLocator(flag: model).locate().path)
+        } catch {
+            printError(error.description)
+            if case .modelNotFound = error { throw ExitCode(2) }
+            throw ExitCode(1)
+        }
+        let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let result: BenchResult
+        do {
+            result = try BenchResult.measure(model: loaded, promptTokens: promptTokens, genTokens: genTokens,
+                                             threads: threads, batch: batch, repetitions: repetitions)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(String(format: "prefill %d tokens: %.1f tokens/s", result.promptTokens, result.prefillTokensPerSecond))
+            print(String(format: "decode %d tokens after them: %.1f tokens/s", result.genTokens, result.decodeTokensPerSecond))
+            print("threads \(result.threads), kernels \(result.isa), batch \(batch)")
+        }
+    }
+}
+
+/// What `precis bench --json` prints (DESIGN.md).
+struct BenchResult: Encodable {
+    var prefillTokensPerSecond: Double
+    var decodeTokensPerSecond: Double
+    var promptTokens: Int
+    var genTokens: Int
+    var threads: Int
+    var isa: String
+
+    enum CodingKeys: String, CodingKey {
+        case prefillTokensPerSecond = "prefill_tokens_per_s"
+        case decodeTokensPerSecond = "decode_tokens_per_s"
+        case promptTokens = "prompt_tokens"
+        case genTokens = "gen_tokens"
+        case threads, isa
+    }
+
+    static func measure(model: Model, promptTokens: Int, genTokens: Int, threads: Int, batch: Int,
+                        repetitions: Int) throws -> BenchResult {
+        let vocab = model.config.vocabularySize
+        let context = InferenceContext(model: model, contextLength: promptTokens + genTokens, threads: threads,
+                                       batchSize: batch)
+        let sampler = Sampler(vocabularySize: vocab, parameters: .greedy)
+        // A fixed pseudo-random prompt (as llama-bench does): the speed does not depend on the text.
+        var random = SeededGenerator(seed: 1)
+        let prompt = (0..<promptTokens).map { _ in Int32(truncatingIfNeeded: random.next() % UInt64(vocab)) }
+
+        // Warm-up: touch every weight once.
+        try prompt.prefix(min(8, promptTokens)).withUnsafeBufferPointer { try context.evaluate($0) }
+
+        var best = (prefill: 0.0, decode: 0.0)
+        for _ in 0..<repetitions {
+            context.reset()
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try prompt.withUnsafeBufferPointer { try context.evaluate($0) }
+            let t1 = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<genTokens {
+                let token = context.withLogits { sampler.sample($0) }
+                try context.evaluate(token: token)
+            }
+            let t2 = DispatchTime.now().uptimeNanoseconds
+            best.prefill = max(best.prefill, Double(promptTokens) / (Double(t1 - t0) / 1e9))
+            best.decode = max(best.decode, Double(genTokens) / (Double(t2 - t1) / 1e9))
+        }
+        return BenchResult(prefillTokensPerSecond: best.prefill, decodeTokensPerSecond: best.decode,
+                           promptTokens: promptTokens, genTokens: genTokens, threads: threads, isa: Kernels.path)
+    }
+}
