@@ -55,6 +55,8 @@ struct TextReader {
                 builder.heading(heading, level: level)
                 continue
             }
+            // Each list item is a paragraph of its own.
+            if markdown, Self.isListItem(trimmed) { flush() }
             lines.append(line)
         }
         flush()
@@ -71,6 +73,15 @@ struct TextReader {
         var text = rest.trimmingCharacters(in: .whitespaces)
         while text.hasSuffix("#") { text.removeLast() }
         return (level, text.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// "- item", "* item", "+ item", "1. item", "2) item".
+    static func isListItem(_ line: String) -> Bool {
+        if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { return true }
+        let digits = line.prefix { $0.isASCII && $0.isNumber }
+        guard !digits.isEmpty, digits.count <= 9 else { return false }
+        let rest = line.dropFirst(digits.count)
+        return rest.hasPrefix(". ") || rest.hasPrefix(") ")
     }
 
     static func setextLevel(_ line: String) -> Int? {

@@ -279,10 +279,6 @@ final class UnsafeXMLParser {
     /// External entities and DTDs are never loaded, whatever a document or a future option asks: libxml2's
     /// process-wide loader is replaced, once, by one that refuses. (Only Ingest uses libxml2 in this process.)
     private static let installEntityLoader: Void = {
-        xmlSetExternalEntityLoader { url, _, ctxt in
-            _ = url
-            _ = ctxt
-            return nil
-        }
+        xmlSetExternalEntityLoader { _, _, _ in nil }
     }()
 }

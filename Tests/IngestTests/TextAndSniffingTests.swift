@@ -45,13 +45,19 @@ import TestSupport
 
         ### Deep ###
         Last.
+
+        - one item
+          continued
+        - two
+        3. three
         """
         let d = try Ingest.read(path: try write("doc.md", md))
         #expect(d.format == .markdown)
         #expect(d.title == "The Title")
         #expect(d.outline.map(\.heading) == ["The Title", "Part A", "Part B", "Deep"])
         #expect(d.outline.map(\.level) == [1, 2, 2, 3])
-        #expect(d.paragraphs.map(\.text) == ["Intro with bold, code and a link.", "Text of A continues here.", "let x = 1", "Last."])
+        #expect(d.paragraphs.map(\.text) == ["Intro with bold, code and a link.", "Text of A continues here.", "let x = 1", "Last.",
+                                             "- one item continued", "- two", "3. three"])
         #expect(d.paragraphs[3].headingPath == ["The Title", "Part B", "Deep"])
     }
 
