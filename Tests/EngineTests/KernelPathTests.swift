@@ -108,7 +108,7 @@ struct KernelPathTests {
         let tol = Self.tolerance[type]!
         // Shapes: small, the bundled model's 576 and 1536, row counts that leave tails after 4-row tiles and
         // span several L1 panels, batches that leave a tail after 2-row tiles.
-        // (Batches of 2 or more take the 8-row interleaved kernels, tiled by 64 activation rows.)
+        // (Batches of 2 or more take the 8-row interleaved kernels, tiled by 64 activation rows, 3 at a time.)
         for (count, rows, batch) in [(256, 3, 1), (576, 70, 5), (1536, 9, 4), (2304, 17, 3), (256, 19, 67)]
         where count % type.blockSize == 0 {
             let w = randomWeights(type, rows: rows, count: count, rng: &rng)
