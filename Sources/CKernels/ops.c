@@ -64,12 +64,17 @@ static void to_f16_scalar(const float *restrict x, uint16_t *restrict y, int64_t
 
 // MARK: - Dispatch
 
+static void attention_head_scalar(float *restrict out, const float *restrict q, const uint16_t *restrict k,
+                                  const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim,
+                                  float scale, float *restrict scores, uint16_t *restrict q16);
+
 static struct {
     pk_dot_f16_fn dot;
     pk_axpy_f16_fn axpy;
     pk_to_f16_fn to_f16;
+    pk_attention_head_fn attention;
     const char *name;
-} ops = { dot_f16_scalar, axpy_f16_scalar, to_f16_scalar, "scalar" };
+} ops = { dot_f16_scalar, axpy_f16_scalar, to_f16_scalar, attention_head_scalar, "scalar" };
 static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 
 static void ops_pick(void) {
@@ -81,6 +86,7 @@ static void ops_pick(void) {
         ops.dot = pk_dot_f16_avx2;
         ops.axpy = pk_axpy_f16_avx2;
         ops.to_f16 = pk_to_f16_avx2;
+        ops.attention = pk_attention_head_avx2;
         ops.name = "avx2";
     }
 #endif
@@ -159,6 +165,13 @@ void pk_attention_head(float *restrict out, const float *restrict q, const uint1
                        const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale,
                        float *restrict scores, uint16_t *restrict q16) {
     pthread_once(&ops_once, ops_pick);
+    ops.attention(out, q, k, v, kv_stride, n_kv, head_dim, scale, scores, q16);
+}
+
+// The reference: every step spelled out, through the per-path f16 helpers.
+static void attention_head_scalar(float *restrict out, const float *restrict q, const uint16_t *restrict k,
+                                  const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim,
+                                  float scale, float *restrict scores, uint16_t *restrict q16) {
     ops.to_f16(q, q16, head_dim);
     float max = -INFINITY;
     for (int64_t j = 0; j < n_kv; j++) {

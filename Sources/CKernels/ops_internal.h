@@ -10,6 +10,14 @@ typedef void (*pk_axpy_f16_fn)(float *restrict y, float s, const uint16_t *restr
 /// y[i] = f16(x[i]).
 typedef void (*pk_to_f16_fn)(const float *restrict x, uint16_t *restrict y, int64_t n);
 
+/// pk_attention_head (pk_ops.h) for one instruction set.
+typedef void (*pk_attention_head_fn)(float *restrict out, const float *restrict q, const uint16_t *restrict k,
+                                     const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim,
+                                     float scale, float *restrict scores, uint16_t *restrict q16);
+
+void pk_attention_head_avx2(float *restrict out, const float *restrict q, const uint16_t *restrict k,
+                            const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim,
+                            float scale, float *restrict scores, uint16_t *restrict q16);
 float pk_dot_f16_avx2(const uint16_t *restrict a, const uint16_t *restrict b, int64_t n);
 void pk_axpy_f16_avx2(float *restrict y, float s, const uint16_t *restrict x, int64_t n);
 void pk_to_f16_avx2(const float *restrict x, uint16_t *restrict y, int64_t n);
