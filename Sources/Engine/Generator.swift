@@ -69,7 +69,7 @@ public final class Generator {
 
     public var reusePrefix = false
 
-    public init(model: Model, tokenizer: Tokenizer, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
+    public init(model: Model, tokenizer: Tokenizer, contextLength: Int, threads: Int = 1, batchSize: Int = 256) {
         self.model = model
         self.tokenizer = tokenizer
         context = InferenceContext(model: model, contextLength: contextLength, threads: threads, batchSize: batchSize)

@@ -41,7 +41,7 @@ public final class InferenceContext {
     ///   - contextLength: positions the KV cache holds (at most the model's context length is sensible).
     ///   - threads: threads for row-parallel work (1 runs everything on the caller's thread).
     ///   - batchSize: prompt tokens per forward pass.
-    public init(model: Model, contextLength: Int, threads: Int = 1, batchSize: Int = 64) {
+    public init(model: Model, contextLength: Int, threads: Int = 1, batchSize: Int = 256) {
         precondition(contextLength > 0 && threads > 0 && batchSize > 0)
         let c = model.config
         self.model = model

@@ -25,7 +25,7 @@ struct Bench: ParsableCommand {
     var threads: Int?
 
     @Option(help: "Prompt tokens per forward pass.")
-    var batch = 64
+    var batch = 256
 
     @Option(help: "Runs of each measurement; the best is reported.")
     var repetitions = 1
