@@ -32,10 +32,11 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["Common", "CPoppler", "CLibXML2"]),
         .target(name: "Chunking", dependencies: ["Common"]),
         .target(name: "Planning", dependencies: ["Chunking"]),
+        .target(name: "Execution", dependencies: ["Common", "Engine", "Ingest", "Chunking", "Planning"]),
 
         // The command line, thin.
         .executableTarget(name: "PrecisCLI", dependencies: [
-            "Common", "Engine", "Ingest",
+            "Common", "Engine", "Ingest", "Chunking", "Planning", "Execution",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,6 +52,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport", "CCairo"]),
         .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chunking", "TestSupport"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # Debian/Ubuntu packages: pkg-config, the C libraries (with headers), poppler-utils (pdftotext, used by
-# ingestion fidelity checks) and qpdf (encrypts a test PDF for the ingestion tests).
-PACKAGES=(pkg-config libxml2-dev libpoppler-glib-dev libcairo2-dev poppler-utils qpdf)
+# ingestion fidelity checks), qpdf (encrypts a test PDF for the ingestion tests) and zlib1g-dev (ships the
+# 29-page PDF "A Painless Guide to CRC Error Detection Algorithms" that the end-to-end tests summarize).
+PACKAGES=(pkg-config libxml2-dev libpoppler-glib-dev libcairo2-dev poppler-utils qpdf zlib1g-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

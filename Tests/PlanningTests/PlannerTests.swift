@@ -6,7 +6,7 @@ import TestSupport
 
 
 /// Random document shapes for property tests.
-private func randomCorpus(_ rng: inout SeededGenerator) -> [PlannerInput] {
+private func randomCorpus(_ rng: inout SplitMix64) -> [PlannerInput] {
     (0..<Int.random(in: 1...6, using: &rng)).map { d in
         var paragraphs: [SourceParagraph] = []
         let sections = Int.random(in: 0...10, using: &rng)
@@ -46,7 +46,7 @@ private let chatML: @Sendable (String) -> String = {
 
     @Test(arguments: 0..<80)
     func randomPlansAreSound(seed: UInt64) throws {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let corpus = randomCorpus(&rng)
         let context = [512, 1024, 2048, 4096, 8192].randomElement(using: &rng)!
         let chunk = [64, 128, 256, 512, 1024, 2048, 4096].randomElement(using: &rng)!
@@ -168,7 +168,7 @@ private let chatML: @Sendable (String) -> String = {
     }
 
     @Test func estimateGrowsWithWorkAndShrinksWithWorkers() throws {
-        var rng = SeededGenerator(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let (plan, _) = try planner(context: 2048, chunk: 512, overlap: 32, summary: 128, fanIn: 8).plan(randomCorpus(&rng))
         let one = plan.estimatedSeconds(prefillTokensPerSecond: 500, decodeTokensPerSecond: 100, workers: 1)
         let two = plan.estimatedSeconds(prefillTokensPerSecond: 500, decodeTokensPerSecond: 100, workers: 2)

@@ -21,7 +21,7 @@ public struct WordCounter: TokenCounting {
 }
 
 /// A seeded generator (SplitMix64) so property tests are reproducible.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
     public init(seed: UInt64) { state = seed }
     public mutating func next() -> UInt64 {

@@ -1,0 +1,67 @@
+import Chunking
+import Foundation
+import Ingest
+import Planning
+
+/// The settings of one summarization run; each has a flag (and a job.toml key) of the same meaning.
+public struct SummaryOptions: Sendable, Equatable, Codable {
+    public var chunkTokens = 768
+    public var chunkOverlap = 48
+    public var fanIn = 8
+    public var summaryTokens = 160
+    /// nil: chosen from the chunk size (at least 2048, at most the model's window).
+    public var contextTokens: Int?
+    public var workers = 1
+    public var threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    public var instructions = ""
+
+    public init() {}
+
+    /// The context window used: the explicit one, or enough for the chunks, within the model's window.
+    public func resolvedContextTokens(modelContext: Int) -> Int {
+        if let contextTokens { return contextTokens }
+        return min(modelContext, max(2048, chunkTokens + summaryTokens + 512))
+    }
+
+    public func planParameters(modelContext: Int) -> PlanParameters {
+        PlanParameters(contextTokens: resolvedContextTokens(modelContext: modelContext),
+                       chunking: ChunkingParameters(chunkTokens: chunkTokens, overlapTokens: chunkOverlap),
+                       summaryTokens: summaryTokens, fanIn: fanIn)
+    }
+}
+
+/// A document that could not be summarized, and why (one line).
+public struct DocumentFailure: Sendable, Equatable, Codable {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
+
+/// Ingests files and plans them: the front half of every summarizing command.
+public enum Pipeline {
+    /// Reads every file; a file that cannot be read is a failure, not the end of the run.
+    public static func ingest(_ paths: [String], password: String? = nil) -> (documents: [Document], failures: [DocumentFailure]) {
+        var documents: [Document] = []
+        var failures: [DocumentFailure] = []
+        for path in paths {
+            do {
+                documents.append(try Ingest.read(path: path, password: password))
+            } catch {
+                failures.append(DocumentFailure(path: path, reason: "\(error)"))
+            }
+        }
+        return (documents, failures)
+    }
+
+    /// The planner's view of a document.
+    public static func plannerInput(_ document: Document) -> PlannerInput {
+        let title = document.title.flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((document.path as NSString).lastPathComponent as NSString).deletingPathExtension
+        return PlannerInput(title: title, path: document.path, paragraphs: document.paragraphs.map {
+            SourceParagraph(text: $0.text, headingPath: $0.headingPath, page: $0.page)
+        })
+    }
+}

@@ -1,0 +1,81 @@
+import Chunking
+import Foundation
+import Ingest
+import Planning
+
+/// Plans and runs the summary of a set of documents with one model: what `summarize`, `plan` and job runs share.
+public final class Summarizer: Sendable {
+    public let model: SummarizerModel
+    public let options: SummaryOptions
+    public let decoding: SummaryDecoding
+    public let planner: Planner<ModelTokenCounter>
+
+    public init(model: SummarizerModel, options: SummaryOptions, decoding: SummaryDecoding = .default) {
+        self.model = model
+        self.options = options
+        self.decoding = decoding
+        let wrap: @Sendable (String) -> String = { [model] in model.wrap($0) }
+        planner = Planner(counter: model.counter, wrap: wrap, prompts: Prompts(instructions: options.instructions),
+                          parameters: options.planParameters(modelContext: model.contextLength))
+    }
+
+    /// The plan of `documents`; documents with no text are failures, not errors.
+    public func plan(_ documents: [Document]) throws(PlanningError) -> (plan: Plan, failures: [DocumentFailure]) {
+        let contextTokens = planner.parameters.contextTokens
+        guard contextTokens <= model.contextLength else {
+            throw .configuration("--context-tokens \(contextTokens) exceeds the model's context window of \(model.contextLength) tokens")
+        }
+        let (plan, excluded) = try planner.plan(documents.map(Pipeline.plannerInput))
+        return (plan, excluded.map { DocumentFailure(path: $0.path, reason: $0.reason) })
+    }
+
+    /// The cache-key part of everything that shapes a model call besides the prompt.
+    public var parametersKey: String { decoding.key + ";ctx=\(planner.parameters.contextTokens)" }
+
+    /// Runs the plan with `options.workers` workers of `options.threads` threads each.
+    public func execute(_ plan: Plan, cache: ResultCache?,
+                        onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
+                        shouldStop: @escaping @Sendable () -> Bool = { false }) -> ExecutionReport {
+        let planner = self.planner
+        let model = self.model
+        let decoding = self.decoding
+        let threads = options.threads
+        let context = plan.parameters.contextTokens
+        let executor = Executor(
+            plan: plan, render: { node, texts in planner.prompt(for: node, in: plan, childTexts: texts) },
+            counter: model.counter, modelIdentity: model.identity, parametersKey: parametersKey, cache: cache,
+            workers: options.workers,
+            makeRunner: { _ in EngineRunner(model: model, contextTokens: context, threads: threads, decoding: decoding) },
+            onEvent: onEvent, shouldStop: shouldStop)
+        let report = executor.run()
+        recordSpeeds(report)
+        return report
+    }
+
+    /// Remembers the speeds this run measured, for `precis plan`'s estimates.
+    private func recordSpeeds(_ report: ExecutionReport) {
+        let computed = report.records.compactMap { $0 }.filter { $0.status == .computed }.compactMap(\.output)
+        let promptTokens = computed.reduce(0) { $0 + $1.promptTokens }
+        let promptSeconds = computed.reduce(0) { $0 + $1.promptSeconds }
+        let outputTokens = computed.reduce(0) { $0 + $1.outputTokens }
+        let outputSeconds = computed.reduce(0) { $0 + $1.seconds - $1.promptSeconds }
+        guard promptTokens > 200, outputTokens > 50, promptSeconds > 0, outputSeconds > 0 else { return }
+        EngineSpeeds.store(EngineSpeeds(prefillTokensPerSecond: Double(promptTokens) / promptSeconds,
+                                        decodeTokensPerSecond: Double(outputTokens) / outputSeconds,
+                                        source: "measured"),
+                           modelIdentity: model.identity, threads: options.threads)
+    }
+
+    /// The plan's time estimate with this machine's measured (or guessed) speeds.
+    public func estimate(_ plan: Plan) -> (seconds: Double, speeds: EngineSpeeds) {
+        let speeds = EngineSpeeds.load(modelIdentity: model.identity, modelBytes: model.gguf.file.bytes.count,
+                                       threads: options.threads)
+        // Parallel workers share the cores: the per-call speed falls as workers × threads exceeds them.
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let share = min(1, Double(cores) / Double(options.workers * options.threads))
+        let seconds = plan.estimatedSeconds(prefillTokensPerSecond: speeds.prefillTokensPerSecond * share,
+                                            decodeTokensPerSecond: speeds.decodeTokensPerSecond * share,
+                                            workers: options.workers)
+        return (seconds, speeds)
+    }
+}

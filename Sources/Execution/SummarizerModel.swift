@@ -1,0 +1,87 @@
+import Chunking
+import Common
+import Engine
+import Foundation
+
+/// The model as the pipeline uses it: loaded and mapped once, shared by every worker, with its tokenizer, chat
+/// template and an identity for the result cache.
+public final class SummarizerModel: Sendable {
+    public let path: String
+    public let gguf: GGUFFile
+    public let model: Model
+    public let tokenizer: Tokenizer
+    public let template: ChatTemplate
+    /// SHA-256 of the model file: results are cached per exact weights.
+    public let identity: String
+
+    public init(path: String) throws(EngineError) {
+        self.path = path
+        gguf = try GGUFFile(path: path)
+        model = try Model(gguf: gguf)
+        tokenizer = try Tokenizer(gguf: gguf)
+        template = ChatTemplate(tokenizer: tokenizer)
+        identity = try ModelLocator.sha256(ofFile: path)
+    }
+
+    /// A user message in the model's chat template, ready to generate the assistant's turn.
+    public func wrap(_ message: String) -> String {
+        template.render([.user(message)], addGenerationPrompt: true)
+    }
+
+    /// The model's context window.
+    public var contextLength: Int { model.config.contextLength }
+
+    /// Token counts as prompts see them (a BOS the model adds is counted too, so counts never fall short).
+    public var counter: ModelTokenCounter { ModelTokenCounter(tokenizer: tokenizer) }
+}
+
+/// Counts with the model's tokenizer, plus the BOS token the model prepends to a prompt.
+public struct ModelTokenCounter: TokenCounting {
+    public let tokenizer: Tokenizer
+    public func count(_ text: String) -> Int {
+        tokenizer.count(text) + (tokenizer.addBOS && tokenizer.bos != nil ? 1 : 0)
+    }
+}
+
+/// Decoding settings for summaries.
+public struct SummaryDecoding: Sendable, Equatable, Codable {
+    public var sampling: SamplingParameters
+    public init(sampling: SamplingParameters) {
+        self.sampling = sampling
+    }
+
+    /// Greedy with a repetition penalty: deterministic, so a resumed run gives the same text.
+    public static let `default` = SummaryDecoding(sampling: SamplingParameters(
+        temperature: 0, topK: 40, topP: 0.95, minP: 0.05, repetitionPenalty: 1.15, penaltyWindow: 128, seed: 0))
+
+    /// The part of the cache key that depends on decoding.
+    public var key: String {
+        let s = sampling
+        return "t=\(s.temperature);k=\(s.topK);p=\(s.topP);minp=\(s.minP);rep=\(s.repetitionPenalty)/\(s.penaltyWindow);seed=\(s.seed)"
+    }
+}
+
+/// Runs node prompts on one worker's generator.
+public final class EngineRunner: NodeRunner {
+    let model: SummarizerModel
+    let generator: Generator
+    let decoding: SummaryDecoding
+
+    public init(model: SummarizerModel, contextTokens: Int, threads: Int, decoding: SummaryDecoding) {
+        self.model = model
+        self.decoding = decoding
+        generator = Generator(model: model.model, tokenizer: model.tokenizer,
+                              contextLength: min(contextTokens, model.contextLength), threads: threads)
+    }
+
+    public func run(prompt: String, maxTokens: Int) throws -> NodeOutput {
+        let tokens = model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
+        let parameters = GenerationParameters(maxTokens: maxTokens, sampling: decoding.sampling)
+        let result = try generator.generate(promptTokens: tokens, parameters: parameters)
+        return NodeOutput(text: SummaryText.clean(result.text), promptTokens: tokens.count,
+                          outputTokens: result.tokens.count,
+                          seconds: result.timings.promptSeconds + result.timings.generationSeconds,
+                          promptSeconds: result.timings.promptSeconds,
+                          stopReason: result.stopReason.rawValue)
+    }
+}

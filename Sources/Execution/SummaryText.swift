@@ -1,0 +1,80 @@
+import Foundation
+
+/// Cleans model output into a summary: trimmed, ending on a sentence boundary, without verbatim repeats.
+public enum SummaryText {
+    /// `text` trimmed; when it was cut by the token budget (or otherwise ends mid-sentence), cut back to the last
+    /// sentence end, if there is one in its second half or earlier sentence material to keep; sentences that
+    /// repeat an earlier one word for word are dropped.
+    public static func clean(_ text: String) -> String {
+        var s = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Models sometimes open with a stock phrase; keep the content.
+        for lead in ["Here is a summary:", "Here is the summary:", "Summary:", "**Summary:**", "**Summary**"] where s.hasPrefix(lead) {
+            s = String(s.dropFirst(lead.count)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        s = dropRepeatedSentences(s)
+        if let end = lastSentenceEnd(in: s), end < s.endIndex {
+            s = String(s[..<end])
+        }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Whether `text` ends a sentence.
+    public static func endsSentence(_ text: String) -> Bool {
+        guard let last = text.trimmingCharacters(in: .whitespacesAndNewlines).last else { return false }
+        return ".!?…\"”')]".contains(last)
+    }
+
+    /// The index just past the last sentence terminator (with closing quotes), if any.
+    static func lastSentenceEnd(in s: String) -> String.Index? {
+        var index = s.endIndex
+        while index > s.startIndex {
+            let before = s.index(before: index)
+            let c = s[before]
+            if ".!?…".contains(c) {
+                // Not a decimal point or an abbreviation-like "e.g" inside a word.
+                if c == ".", index < s.endIndex, s[index].isLetter || s[index].isNumber { index = before; continue }
+                var end = index
+                while end < s.endIndex, "\"”')]".contains(s[end]) { end = s.index(after: end) }
+                return end
+            }
+            index = before
+        }
+        return nil
+    }
+
+    static func dropRepeatedSentences(_ s: String) -> String {
+        var seen = Set<String>()
+        var kept: [String] = []
+        var lines: [String] = []
+        for line in s.split(separator: "\n", omittingEmptySubsequences: false) {
+            kept = []
+            for sentence in splitKeepingText(String(line)) {
+                let key = sentence.lowercased().filter { $0.isLetter || $0.isNumber }
+                if key.count >= 12, !seen.insert(key).inserted { continue }
+                kept.append(sentence)
+            }
+            lines.append(kept.joined(separator: " "))
+        }
+        var out = lines.joined(separator: "\n")
+        while out.contains("\n\n\n") { out = out.replacingOccurrences(of: "\n\n\n", with: "\n\n") }
+        return out
+    }
+
+    /// Sentences of one line, by terminator followed by a space.
+    private static func splitKeepingText(_ line: String) -> [String] {
+        var out: [String] = []
+        var current = ""
+        var previous: Character = " "
+        for c in line {
+            if c == " ", ".!?".contains(previous) {
+                out.append(current)
+                current = ""
+            } else {
+                current.append(c)
+            }
+            previous = c
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Execution
+import Foundation
+import Planning
+
+/// `precis plan FILE...`: the tree, its token totals and a time estimate, without running the model.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the summary tree, token totals per level and a time estimate, without running the model.",
+        discussion: "Every prompt is counted with the model's tokenizer and proved to fit the context window; impossible settings are rejected here (exit status 2).")
+
+    @Argument(help: "Documents (PDF, XML, text, Markdown) or directories of them.")
+    var files: [String]
+
+    @OptionGroup var tuning: TuningOptions
+
+    @Flag(help: "Print the plan as JSON.")
+    var json = false
+
+    func run() throws {
+        let session = try SummarySession(files: files, tuning: tuning, instructions: nil)
+        let plan = session.plan
+        let estimate = session.summarizer.estimate(plan)
+        if json {
+            print(PlanJSON.render(plan, estimatedSeconds: estimate.seconds))
+        } else {
+            print(PlanJSON.text(plan, estimate: estimate, options: session.summarizer.options))
+        }
+        for failure in session.failures { printError("\(failure.path): \(failure.reason)") }
+        if !session.failures.isEmpty { throw ExitCode(3) }
+    }
+}
+
+enum PlanJSON {
+    static func render(_ plan: Plan, estimatedSeconds: Double) -> String {
+        var root: [String: Any] = [
+            "context_tokens": plan.parameters.contextTokens,
+            "chunk_tokens": plan.parameters.chunking.chunkTokens,
+            "chunk_overlap": plan.parameters.chunking.overlapTokens,
+            "summary_tokens": plan.parameters.summaryTokens,
+            "fan_in": plan.parameters.fanIn,
+            "depth": plan.depth,
+            "estimated_seconds": (estimatedSeconds * 10).rounded() / 10,
+            "documents": plan.documents.map { ["path": $0.path, "title": $0.title, "chunks": $0.chunks.count, "root": $0.root] as [String: Any] },
+        ]
+        root["levels"] = plan.levels.map {
+            ["level": $0.level, "nodes": $0.nodes, "input_tokens": $0.inputTokens, "output_tokens": $0.outputTokens]
+        }
+        root["nodes"] = plan.nodes.map { node -> [String: Any] in
+            var n: [String: Any] = [
+                "id": node.id, "kind": node.kind.rawValue, "level": node.level, "children": node.children,
+                "prompt_tokens": node.promptTokens, "max_output_tokens": node.maxOutputTokens,
+                "document": node.document.map { plan.documents[$0].path as Any } ?? NSNull(),
+            ]
+            if let first = node.firstPage, let last = node.lastPage { n["pages"] = [first, last] }
+            if let c = node.chunk { n["chunk"] = c }
+            if !node.headingPath.isEmpty { n["section"] = node.headingPath }
+            return n
+        }
+        let data = try! JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func text(_ plan: Plan, estimate: (seconds: Double, speeds: EngineSpeeds), options: SummaryOptions) -> String {
+        let p = plan.parameters
+        var out = "context \(p.contextTokens) tokens, chunks of \(p.chunking.chunkTokens) (overlap \(p.chunking.overlapTokens)), summaries of \(p.summaryTokens), fan-in \(p.fanIn)\n\n"
+        for doc in plan.documents {
+            let pages = plan.nodes[doc.root].firstPage.map { f in " pages \(f)–\(plan.nodes[doc.root].lastPage ?? f)," } ?? ""
+            out += "\(doc.title) (\(doc.path)):\(pages) \(doc.chunks.count) chunks\n"
+        }
+        out += "\nlevel  nodes  input tokens  output tokens (at most)\n"
+        for level in plan.levels {
+            out += String(format: "%5d  %5d  %12d  %13d\n", level.level, level.nodes, level.inputTokens, level.outputTokens)
+        }
+        let total = plan.levels.reduce(0) { $0 + $1.inputTokens }
+        out += "\n\(plan.nodes.count) model calls, \(total) prompt tokens, depth \(plan.depth) (predicted \(plan.predictedDepth))"
+        if let root = plan.corpusRoot { out += ", corpus root node \(root)" }
+        out += String(format: "\nestimated time: %@ with %d worker(s) × %d thread(s) at %.0f prompt / %.0f generated tokens/s (%@)\n",
+                      formatDuration(estimate.seconds), options.workers, options.threads,
+                      estimate.speeds.prefillTokensPerSecond, estimate.speeds.decodeTokensPerSecond, estimate.speeds.source)
+        return out
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Engine
+import Execution
+
+/// The tuning flags shared by `run`, `summarize` and `plan`; each overrides the job's setting for one run.
+struct TuningOptions: ParsableArguments {
+    @Option(help: "Tokens per chunk (its text plus overlap), by the model's tokenizer.")
+    var chunkTokens: Int?
+    @Option(help: "Tokens of the previous chunk repeated at the start of the next.")
+    var chunkOverlap: Int?
+    @Option(help: "Most summaries merged by one call.")
+    var fanIn: Int?
+    @Option(help: "Output budget of every summary, in tokens.")
+    var summaryTokens: Int?
+    @Option(help: "Context window every prompt plus its output must fit (default: from the chunk size).")
+    var contextTokens: Int?
+    @Option(help: "Model calls run in parallel.")
+    var workers: Int?
+    @Option(help: "Threads per model call.")
+    var threads: Int?
+    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    var model: String?
+    @Option(help: "Sampling temperature (0: greedy, deterministic).")
+    var temperature: Float?
+    @Option(help: "Random seed for sampling.")
+    var seed: UInt64?
+
+    /// `base` with every given flag applied.
+    func apply(to base: SummaryOptions) -> SummaryOptions {
+        var o = base
+        if let chunkTokens { o.chunkTokens = chunkTokens }
+        if let chunkOverlap { o.chunkOverlap = chunkOverlap }
+        if let fanIn { o.fanIn = fanIn }
+        if let summaryTokens { o.summaryTokens = summaryTokens }
+        if let contextTokens { o.contextTokens = contextTokens }
+        if let workers { o.workers = workers }
+        if let threads { o.threads = threads }
+        return o
+    }
+
+    func apply(to base: SummaryDecoding) -> SummaryDecoding {
+        var d = base
+        if let temperature { d.sampling.temperature = temperature }
+        if let seed { d.sampling.seed = seed }
+        return d
+    }
+
+    func validate() throws {
+        for (name, value) in [("--workers", workers), ("--threads", threads)] {
+            if let value, value < 1 || value > 256 { throw ValidationError("\(name) must be between 1 and 256") }
+        }
+        if let temperature, temperature < 0 || temperature > 5 { throw ValidationError("--temperature must be between 0 and 5") }
+    }
+}
