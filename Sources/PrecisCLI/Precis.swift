@@ -10,6 +10,21 @@ struct Precis: ParsableCommand {
         discussion: "Exit status: 0 success; 2 usage or configuration error; 3 some documents failed; 1 anything else.",
         subcommands: [Summarize.self, PlanCommand.self, Extract.self, Tokenize.self, Generate.self, Bench.self, Doctor.self]
     )
+
+    /// Runs the command; usage errors exit with status 2 (DESIGN.md), not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// An error already reported to the user in one line; carries the exit status.
