@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// The documents a job's `inputs` name: paths and globs relative to the job directory; a directory stands for
+/// the documents inside it (recursively, by extension, sorted).
+public enum JobInputs {
+    static let extensions: Set<String> = ["pdf", "xml", "jats", "tei", "dbk", "xhtml", "html", "htm", "txt", "text",
+                                          "md", "markdown"]
+
+    /// Every matching file once, in the order of the patterns (sorted within one), and warnings for patterns
+    /// that matched nothing.
+    public static func resolve(_ patterns: [String], in directory: String) throws(JobError) -> (paths: [String], warnings: [String]) {
+        var paths: [String] = []
+        var seen = Set<String>()
+        var warnings: [String] = []
+        for pattern in patterns {
+            let full = pattern.hasPrefix("/") ? pattern : (directory as NSString).appendingPathComponent(pattern)
+            let isGlob = pattern.contains { "*?[".contains($0) }
+            var matches: [String] = []
+            if isGlob {
+                matches = glob(full)
+                if matches.isEmpty { warnings.append("inputs: '\(pattern)' matches no file") }
+            } else {
+                guard FileManager.default.fileExists(atPath: full) else {
+                    throw .noInputs(path: full, reason: "no such file or directory (from job.toml inputs)")
+                }
+                matches = [full]
+            }
+            for match in matches {
+                for file in expand(match) where seen.insert(file).inserted { paths.append(file) }
+            }
+        }
+        return (paths, warnings)
+    }
+
+    private static func expand(_ path: String) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
+        guard isDirectory.boolValue else { return [(path as NSString).standardizingPath] }
+        var found: [String] = []
+        let enumerator = FileManager.default.enumerator(atPath: path)
+        while let name = enumerator?.nextObject() as? String {
+            let last = (name as NSString).lastPathComponent
+            guard !last.hasPrefix("."), extensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
+            found.append(((path as NSString).appendingPathComponent(name) as NSString).standardizingPath)
+        }
+        return found.sorted()
+    }
+
+    /// glob(3), sorted.
+    private static func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard systemGlob(pattern, 0, nil, &result) == 0 else { return [] }
+        var out: [String] = []
+        for i in 0..<Int(result.gl_pathc) {
+            if let p = result.gl_pathv[i] { out.append(String(cString: p)) }
+        }
+        return out.sorted()
+    }
+}
+
+#if canImport(Glibc)
+private let systemGlob = Glibc.glob
+#else
+private let systemGlob = Darwin.glob
+#endif

@@ -1,0 +1,263 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Common
+import Engine
+import Execution
+import Foundation
+import Ingest
+import Logging
+import Planning
+
+/// What a job run ended with.
+public struct JobOutcome: Sendable {
+    /// 0 all documents summarized, 3 some failed, 1 none could be summarized or the run was stopped.
+    public var exitStatus: Int32
+    public var stopped: Bool
+    public var summaryPath: String?
+    public var failures: [DocumentFailure]
+    public var nodesTotal: Int
+    public var nodesComputed: Int
+    public var nodesFromCache: Int
+    public var wallSeconds: Double
+}
+
+/// Events a run reports as it goes (on the executor's worker threads).
+public enum JobEvent: Sendable {
+    /// The plan is made: documents, model calls, and the estimated seconds for the nodes not yet cached.
+    case planned(documents: Int, nodes: Int, estimatedSeconds: Double)
+    /// A node finished (or was found in the cache).
+    case node(NodeRecord, JobProgress)
+}
+
+/// Runs one job directory: reads its inputs, plans, runs the plan against the job's result cache, writes `out/`.
+///
+/// State lives in `.precis/`: `cache/` (node results, content-addressed: a rerun, or a run after `kill -9`,
+/// recomputes nothing that finished), `lock` (flock), `progress.json`, `history.jsonl`, `staging/` (outputs
+/// are written there and renamed into `out/`, so `out/` never holds a partly written file).
+public final class JobRunner: Sendable {
+    public let directory: String
+    public let config: JobConfig
+    public let modelFlag: String?
+    let logger: Logger
+
+    public init(directory: String, config: JobConfig, modelFlag: String? = nil,
+                logger: Logger = Logger(label: "precis.jobs")) {
+        self.directory = (directory as NSString).standardizingPath
+        self.config = config
+        self.modelFlag = modelFlag
+        self.logger = logger
+    }
+
+    var stateDirectory: String { directory + "/.precis" }
+    public var outDirectory: String { directory + "/out" }
+
+    /// Runs the job under its lock (`holding` one already taken, or taking it here). Throws for configuration
+    /// errors (exit 2) and when another process runs the job.
+    public func run(holding held: JobLock? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
+                    onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) throws(JobError) -> JobOutcome {
+        let taken = held == nil ? try JobLock.acquire(directory: directory) : nil
+        guard held != nil || taken != nil else { throw .busy(path: directory) }
+        defer { taken?.release() }
+        JobHistory.append(directory: directory, ["event": "start"])
+        var progress = JobProgress(state: .running)
+        try progress.store(directory: directory)
+        do {
+            let outcome = try runLocked(progress: &progress, shouldStop: shouldStop, onEvent: onEvent)
+            JobHistory.append(directory: directory, ["event": "end", "exit_status": Int(outcome.exitStatus),
+                                                     "stopped": outcome.stopped])
+            return outcome
+        } catch {
+            progress.state = .failed
+            progress.exitStatus = error.exitStatus
+            progress.message = error.description
+            progress.updated = Date()
+            try? progress.store(directory: directory)
+            JobHistory.append(directory: directory, ["event": "end", "exit_status": Int(error.exitStatus),
+                                                     "error": error.description])
+            throw error
+        }
+    }
+
+    private func runLocked(progress: inout JobProgress, shouldStop: @escaping @Sendable () -> Bool,
+                           onEvent: @escaping @Sendable (JobEvent) -> Void) throws(JobError) -> JobOutcome {
+        let cpuStart = CPUTime.now()
+        let wallStart = Date()
+        let writer = OutWriter(out: outDirectory, staging: stateDirectory + "/staging")
+        try writer.prepare()
+
+        // Inputs, model, plan: any problem here is the configuration's (exit 2).
+        let (paths, warnings) = try JobInputs.resolve(config.inputs, in: directory)
+        for warning in warnings { logger.warning("\(warning)") }
+        guard !paths.isEmpty else {
+            throw .noInputs(path: directory, reason: "no documents in \(config.inputs.joined(separator: ", "))")
+        }
+        let modelPath: String
+        do {
+            let fromJob = config.model.map { $0.hasPrefix("/") ? $0 : (directory as NSString).appendingPathComponent($0) }
+            modelPath = try ModelLocator(flag: modelFlag, job: fromJob).locate().path
+        } catch {
+            throw .model(error.description)
+        }
+        let model: SummarizerModel
+        do { model = try SummarizerModel(path: modelPath) } catch { throw .model(error.description) }
+        var decoding = SummaryDecoding.default
+        if let t = config.temperature { decoding.sampling.temperature = t }
+        if let s = config.seed { decoding.sampling.seed = s }
+        let summarizer = Summarizer(model: model, options: config.options, decoding: decoding)
+
+        let (documents, readFailures) = Pipeline.ingest(paths)
+        for document in documents {
+            for warning in document.warnings { logger.warning("\(relative(document.path)): \(warning)") }
+        }
+        var failures = readFailures
+        var plan: Plan?
+        if !documents.isEmpty {
+            do {
+                let (made, empty) = try summarizer.plan(documents)
+                failures += empty
+                plan = made
+            } catch {
+                throw .planning(error.description)
+            }
+        }
+        guard let plan, !plan.documents.isEmpty else {
+            try writer.write(Self.json(failures.map { ["path": relative($0.path), "reason": $0.reason] }), as: "errors.json")
+            progress.state = .failed
+            progress.exitStatus = 1
+            progress.message = "no document could be read"
+            try progress.store(directory: directory)
+            for failure in failures { logger.error("\(relative(failure.path)): \(failure.reason)") }
+            return JobOutcome(exitStatus: 1, stopped: false, summaryPath: nil, failures: failures, nodesTotal: 0,
+                              nodesComputed: 0, nodesFromCache: 0, wallSeconds: Date().timeIntervalSince(wallStart))
+        }
+
+        // Run.
+        progress.documents = plan.documents.count
+        progress.nodesTotal = plan.nodes.count
+        try progress.store(directory: directory)
+        let estimate = summarizer.estimate(plan).seconds
+        onEvent(.planned(documents: plan.documents.count, nodes: plan.nodes.count, estimatedSeconds: estimate))
+        logger.info("\(plan.documents.count) documents, \(plan.nodes.count) model calls, model \(modelPath)")
+        let tracker = RunTracker(runner: self, plan: plan, progress: progress, estimate: estimate, cpuStart: cpuStart,
+                                 writer: writer, onEvent: onEvent)
+        let report = summarizer.execute(plan, cache: ResultCache(directory: stateDirectory + "/cache"),
+                                        onEvent: { tracker.handle($0) }, shouldStop: shouldStop)
+        progress = tracker.snapshot()
+
+        for (d, reason) in report.failedDocuments.sorted(by: { $0.key < $1.key }) {
+            failures.append(DocumentFailure(path: plan.documents[d].path, reason: reason))
+        }
+        let cpu = CPUTime.now() - cpuStart
+        if report.stopped {
+            try writer.write(tracker.metrics(report: report, cpuSeconds: cpu, complete: false), as: "metrics.json")
+            progress.state = .partial
+            progress.exitStatus = 1
+            progress.message = "stopped after \(progress.nodesDone) of \(plan.nodes.count) nodes; run again to resume"
+            progress.etaSeconds = nil
+            progress.updated = Date()
+            try progress.store(directory: directory)
+            logger.notice("\(progress.message!)")
+            return JobOutcome(exitStatus: 1, stopped: true, summaryPath: nil, failures: failures,
+                              nodesTotal: plan.nodes.count, nodesComputed: report.computed,
+                              nodesFromCache: report.fromCache, wallSeconds: report.wallSeconds)
+        }
+
+        // Outputs: each written whole, then renamed into out/.
+        let outputs = JobOutputs(runner: self, plan: plan, report: report, documents: documents)
+        var written: Set<String> = []
+        if config.output.documents {
+            for (name, text) in outputs.documentPages() {
+                try writer.write(Data(text.utf8), as: "documents/" + name)
+                written.insert(name)
+            }
+        }
+        writer.removeStale(in: "documents", keeping: config.output.documents ? written : [])
+        if config.output.tree { try writer.write(outputs.tree(), as: "tree.json") } else { writer.remove("tree.json") }
+        try writer.write(Self.json(failures.map { ["path": relative($0.path), "reason": $0.reason] }), as: "errors.json")
+        try writer.write(Data(outputs.summary().utf8), as: "summary.md")
+        try writer.write(tracker.metrics(report: report, cpuSeconds: CPUTime.now() - cpuStart, complete: true), as: "metrics.json")
+
+        let failedPlanned = report.failedDocuments.count
+        let exit: Int32 = failures.isEmpty ? 0 : (failedPlanned == plan.documents.count ? 1 : 3)
+        for failure in failures { logger.error("\(relative(failure.path)): \(failure.reason)") }
+        progress.state = failures.isEmpty ? .done : (exit == 1 ? .failed : .partial)
+        progress.exitStatus = exit
+        progress.etaSeconds = nil
+        progress.updated = Date()
+        progress.message = failures.isEmpty
+            ? "summarized \(plan.documents.count) documents"
+            : "\(failures.count) documents failed (see out/errors.json)"
+        try progress.store(directory: directory)
+        return JobOutcome(exitStatus: exit, stopped: false, summaryPath: outDirectory + "/summary.md", failures: failures,
+                          nodesTotal: plan.nodes.count, nodesComputed: report.computed, nodesFromCache: report.fromCache,
+                          wallSeconds: report.wallSeconds)
+    }
+
+    /// `path` relative to the job directory when inside it.
+    func relative(_ path: String) -> String {
+        let standard = (path as NSString).standardizingPath
+        return standard.hasPrefix(directory + "/") ? String(standard.dropFirst(directory.count + 1)) : standard
+    }
+
+    static func json(_ object: Any) -> Data {
+        var data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        data.append(0x0A)
+        return data
+    }
+}
+
+/// User plus system CPU seconds of this process (getrusage).
+enum CPUTime {
+    static func now() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+}
+
+/// Writes `out/` files: each to `.precis/staging/` first (AtomicFile: temp, fsync, rename), then renamed into
+/// `out/`, so `out/` only ever holds whole files (no temporary names either).
+struct OutWriter {
+    let out: String
+    let staging: String
+
+    func prepare() throws(JobError) {
+        try? FileManager.default.removeItem(atPath: staging)
+        for dir in [out, out + "/documents", staging] {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw .io(path: dir, reason: "cannot create: \(error.localizedDescription)")
+            }
+        }
+    }
+
+    func write(_ data: Data, as name: String) throws(JobError) {
+        let staged = staging + "/" + name.replacingOccurrences(of: "/", with: "__")
+        do { try AtomicFile.write(data, to: staged) } catch { throw .io(path: error.path, reason: error.reason) }
+        let target = out + "/" + name
+        if rename(staged, target) != 0 { throw .io(path: target, reason: String(cString: strerror(errno))) }
+        let dir = (target as NSString).deletingLastPathComponent
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
+    func remove(_ name: String) { try? FileManager.default.removeItem(atPath: out + "/" + name) }
+
+    /// Removes files of an earlier run that this run did not write (a document no longer among the inputs).
+    func removeStale(in subdirectory: String, keeping: Set<String>) {
+        let dir = out + "/" + subdirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !keeping.contains(name) {
+            try? FileManager.default.removeItem(atPath: dir + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Jobs
+import Logging
+
+/// `precis worker`: works the queue in submission order.
+struct Worker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run queued jobs in submission order; two workers on one queue never run the same job.",
+        discussion: "Waits for new submissions unless --once. SIGINT or SIGTERM (or --until) starts no new node: the nodes in hand finish, the job stays queued and resumes on the next pass.")
+
+    @Option(help: "The queue directory.")
+    var queue = "Jobs"
+
+    @Option(help: "Start no new node after this local time (HH:MM, the next one to come).")
+    var until: String?
+
+    @Flag(help: "Drain the queue and exit instead of waiting for new jobs.")
+    var once = false
+
+    @OptionGroup var tuning: TuningOptions
+
+    @Flag(help: "Only warnings and errors on standard error.")
+    var quiet = false
+
+    func run() throws {
+        JobLogging.bootstrap(quiet: quiet)
+        let logger = Logger(label: "precis.worker")
+        var deadline: Date?
+        if let until {
+            do { deadline = try StopSignal.deadline(until) } catch { throw fail(error) }
+        }
+        let stop = StopSignal.installed(deadline: deadline) { _ in
+            logger.notice("stopping after the nodes in hand")
+        }
+        let tuning = self.tuning
+        let worker = QueueWorker(queue: JobQueue(directory: queue), once: once, stop: stop, modelFlag: tuning.model,
+                                 configure: { apply(to: &$0, tuning: tuning, instructions: nil) }, logger: logger)
+        let display = JobDisplay(quiet: quiet, logger: logger)
+        do {
+            let ran = try worker.run { _, event in display.handle(event) }
+            display.finish()
+            logger.info("worker \(getpid()) ran \(ran) jobs")
+        } catch {
+            display.finish()
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Jobs
+import Testing
+
+/// job.toml: every key read, and every mistake reported with its key and line.
+@Suite struct JobConfigTests {
+    @Test func everyKey() throws {
+        let text = """
+        title = "Board packs"
+        inputs = ["inputs/", "extra/*.pdf"]
+        model = "../Models/m.gguf"
+        instructions = "Name every decision."
+        chunk_tokens = 512
+        chunk_overlap = 32
+        fan_in = 4
+        summary_tokens = 96
+        context_tokens = 2048
+        workers = 2
+        threads = 1
+        temperature = 0.5
+        seed = 7
+
+        [output]
+        documents = false
+        outline = false
+        tree = false
+        """
+        let c = try JobConfig.parse(text, path: "job.toml")
+        #expect(c.title == "Board packs")
+        #expect(c.inputs == ["inputs/", "extra/*.pdf"])
+        #expect(c.model == "../Models/m.gguf")
+        #expect(c.options.instructions == "Name every decision.")
+        #expect(c.options.chunkTokens == 512)
+        #expect(c.options.chunkOverlap == 32)
+        #expect(c.options.fanIn == 4)
+        #expect(c.options.summaryTokens == 96)
+        #expect(c.options.contextTokens == 2048)
+        #expect(c.options.workers == 2)
+        #expect(c.options.threads == 1)
+        #expect(c.temperature == 0.5)
+        #expect(c.seed == 7)
+        #expect(!c.output.documents && !c.output.outline && !c.output.tree)
+    }
+
+    @Test func defaults() throws {
+        let c = try JobConfig.parse("", path: "job.toml")
+        #expect(c.inputs == ["inputs/"])
+        #expect(c.title == nil && c.model == nil && c.temperature == nil)
+        #expect(c.output.documents && c.output.tree && c.output.outline)
+        #expect(try JobConfig.parse("inputs = \"docs/*.xml\"", path: "j").inputs == ["docs/*.xml"])
+    }
+
+    @Test(arguments: [
+        ("title = \"x\"\n\nchunk_tokns = 5\n", "job.toml:3: unknown key 'chunk_tokns'"),
+        ("title = \"x\"\n[output]\ntree = true\nsummary = 1\n", "job.toml:4: unknown key 'output.summary'"),
+        ("# tuning\nchunk_tokens = \"big\"\n", "job.toml:2: 'chunk_tokens' must be an integer, not a string"),
+        ("workers = 0\n", "job.toml:1: 'workers' must be between 1 and 256, not 0"),
+        ("\n\ntemperature = true\n", "job.toml:3: 'temperature' must be a number, not a bool"),
+        ("inputs = [\"a\", 3]\n", "job.toml:1: 'inputs' must be a path, a glob or a list of them, not an integer"),
+        ("[output]\ndocuments = \"yes\"\n", "job.toml:2: 'output.documents' must be true or false, not a string"),
+        ("output = 3\n", "job.toml:1: 'output' must be a table, not an integer"),
+    ])
+    func mistakesNameKeyAndLine(text: String, message: String) {
+        #expect(throws: JobError.self) { try JobConfig.parse(text, path: "job.toml") }
+        do {
+            _ = try JobConfig.parse(text, path: "job.toml")
+        } catch {
+            #expect(error.description == message)
+            #expect(error.exitStatus == 2)
+        }
+    }
+
+    @Test func syntaxErrorHasLineAndColumn() {
+        do {
+            _ = try JobConfig.parse("title = \"x\"\nchunk_tokens = = 3\n", path: "job.toml")
+            Issue.record("parsed a broken file")
+        } catch {
+            guard case let .syntax(_, line, column, _) = error else { Issue.record("\(error)"); return }
+            #expect(line == 2)
+            #expect(column > 1)
+            #expect(error.description.hasPrefix("job.toml:2:"))
+        }
+    }
+}
