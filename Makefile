@@ -6,9 +6,9 @@ PRECIS     := .build/$(CONFIG)/precis
 
 .PHONY: run test setup system model vocab build bench doctor clean
 
-## run: set up, build in release, run the example job
+## run: set up, build in release, run the example job (Jobs/example: resumable; prints where the summary is)
 run: setup build
-	$(PRECIS) doctor
+	$(PRECIS) run Jobs/example
 
 ## test: set up, then the whole test suite, optimized
 test: setup vocab
