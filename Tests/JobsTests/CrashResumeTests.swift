@@ -113,6 +113,7 @@ import TestSupport
         #expect(watching.problems.isEmpty, "\(watching.problems)")
         #expect(try Self.outputs(job) == expected)
         #expect(kills >= 1, "the runs finished before any kill")
+        print("crash test: \(total) nodes, \(kills) kills, \(computed) model calls in all (by run: \(computedByRun.values.sorted()) + \(finalComputed) in the last), reference run \(String(format: "%.1f", referenceSeconds)) s")
         for dir in [reference, job] { try? FileManager.default.removeItem(at: dir) }
     }
 }

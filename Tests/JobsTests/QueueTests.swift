@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Testing
 import TestSupport
@@ -68,5 +71,52 @@ import TestSupport
         let bad = try JobCorpus.precis(["worker", "--queue", queue.path, "--until", "25:00", "--once"])
         #expect(bad.status == 2)
         #expect(bad.stderr.contains("--until '25:00'"))
+    }
+}
+
+/// A worker told to stop (SIGTERM) finishes the node in hand, leaves the job queued, and the next pass resumes it.
+@Suite struct WorkerStopTests {
+    @Test func sigtermStopsAfterTheCurrentNodeAndTheJobResumes() throws {
+        try #require(FileManager.default.fileExists(atPath: Fixtures.modelPath), "run `make model` first")
+        let queue = try Fixtures.temporaryDirectory("queue-stop")
+        defer { try? FileManager.default.removeItem(at: queue) }
+        let job = queue.appendingPathComponent("long")
+        try FileManager.default.createDirectory(at: job.appendingPathComponent("inputs"), withIntermediateDirectories: true)
+        for n in 0..<2 {
+            try JobCorpus.markdown(n, paragraphs: 3).write(to: job.appendingPathComponent("inputs/doc\(n).md"), atomically: true, encoding: .utf8)
+        }
+        try JobCorpus.fastTOML.write(to: job.appendingPathComponent("job.toml"), atomically: true, encoding: .utf8)
+        #expect(try JobCorpus.precis(["submit", "--queue", queue.path, job.path]).status == 0)
+
+        let process = Process()
+        process.executableURL = Fixtures.precisExecutable
+        process.arguments = ["worker", "--queue", queue.path, "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["PRECIS_MODEL": Fixtures.modelPath]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait for the first finished node, then ask the worker to stop.
+        let progressPath = job.appendingPathComponent(".precis/progress.json")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if let p = try? JobCorpus.json(progressPath) as? [String: Any], (p["nodes_done"] as? Int ?? 0) >= 1 { break }
+            usleep(50_000)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let progress = try JobCorpus.json(progressPath) as! [String: Any]
+        let done = progress["nodes_done"] as! Int
+        let total = progress["nodes_total"] as! Int
+        #expect(done >= 1 && done < total, "stopped after \(done) of \(total) nodes")
+        let status = try JobCorpus.precis(["status", "--queue", queue.path, "--json"])
+        let states = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [[String: Any]]
+        #expect(states.first?["state"] as? String == "queued")
+        #expect(!FileManager.default.fileExists(atPath: job.appendingPathComponent("out/summary.md").path))
+
+        let resumed = try JobCorpus.precis(["worker", "--queue", queue.path, "--once"])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let metrics = try JobCorpus.json(job.appendingPathComponent("out/metrics.json")) as! [String: Any]
+        #expect(metrics["nodes_from_cache"] as? Int == done)
+        #expect(metrics["nodes_computed"] as? Int == total - done)
     }
 }
