@@ -140,7 +140,7 @@ public final class JobRunner: Sendable {
         try progress.store(directory: directory)
         let estimate = summarizer.estimate(plan).seconds
         onEvent(.planned(documents: plan.documents.count, nodes: plan.nodes.count, estimatedSeconds: estimate))
-        logger.info("\(plan.documents.count) documents, \(plan.nodes.count) model calls, model \(modelPath)")
+        logger.info("\(directory): \(plan.documents.count) documents, \(plan.nodes.count) model calls, about \(Int(estimate.rounded())) s if none is cached; model \(modelPath)")
         let tracker = RunTracker(runner: self, plan: plan, progress: progress, estimate: estimate, cpuStart: cpuStart,
                                  writer: writer, onEvent: onEvent)
         let report = summarizer.execute(plan, cache: ResultCache(directory: stateDirectory + "/cache"),

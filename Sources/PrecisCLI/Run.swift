@@ -100,9 +100,8 @@ final class JobDisplay: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch event {
-        case let .planned(documents, nodes, estimate):
-            let line = "\(prefix)\(documents) documents, \(nodes) model calls, about \(formatDuration(estimate)) if none is cached"
-            if live { FileHandle.standardError.write(Data((line + "\n").utf8)) } else { logger.info("\(line)") }
+        case .planned:
+            break  // the runner logs the plan
         case let .node(record, p):
             let elapsed = Date().timeIntervalSince(start)
             let rate = elapsed > 0 ? Double(p.outputTokens) / elapsed : 0
