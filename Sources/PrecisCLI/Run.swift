@@ -42,7 +42,6 @@ struct Run: ParsableCommand {
             printError("stopped: \(outcome.nodesComputed) nodes computed this run; `precis run \(job)` resumes")
             throw ExitCode(1)
         }
-        for failure in outcome.failures { printError("\(failure.path): \(failure.reason)") }
         if let summary = outcome.summaryPath {
             print("summary: \(summary)")
         }
