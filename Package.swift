@@ -14,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C at the edges.
@@ -33,10 +35,15 @@ let package = Package(
         .target(name: "Chunking", dependencies: ["Common"]),
         .target(name: "Planning", dependencies: ["Chunking"]),
         .target(name: "Execution", dependencies: ["Common", "Engine", "Ingest", "Chunking", "Planning"]),
+        .target(name: "Jobs", dependencies: [
+            "Common", "Engine", "Ingest", "Planning", "Execution",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // The command line, thin.
         .executableTarget(name: "PrecisCLI", dependencies: [
-            "Common", "Engine", "Ingest", "Chunking", "Planning", "Execution",
+            "Common", "Engine", "Ingest", "Chunking", "Planning", "Execution", "Jobs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -53,6 +60,7 @@ let package = Package(
         .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chunking", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
