@@ -46,12 +46,13 @@ struct Status: ParsableCommand {
             print("no jobs in \(q.directory)")
             return
         }
-        print("STATE    NODES      ETA      JOB")
+        print("STATE    NODES      TOKENS   ETA      JOB")
         for s in statuses {
             let nodes = s.nodesTotal > 0 ? "\(s.nodesDone)/\(s.nodesTotal)" : "-"
             let eta = s.etaSeconds.map { formatDuration($0) } ?? "-"
             var line = s.state.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
                 + nodes.padding(toLength: 11, withPad: " ", startingAt: 0)
+                + "\(s.outputTokens)".padding(toLength: 9, withPad: " ", startingAt: 0)
                 + eta.padding(toLength: 9, withPad: " ", startingAt: 0) + s.job
             if let message = s.message, s.state != .running { line += "  (\(message))" }
             print(line)
