@@ -60,4 +60,24 @@ import TestSupport
         #expect(e.status == 2)
         #expect(e.stderr.contains("no documents"), "\(e.stderr)")
     }
+
+    @Test func aChangedDocumentRecomputesOnlyItsNodesAndTheCorpusRoot() throws {
+        try #require(FileManager.default.fileExists(atPath: Fixtures.modelPath), "run `make model` first")
+        let job = try JobCorpus.makeJob("changed", files: [
+            "a.md": JobCorpus.markdown(0, paragraphs: 2), "b.md": JobCorpus.markdown(2, paragraphs: 2),
+        ], toml: JobCorpus.fastTOML)
+        defer { try? FileManager.default.removeItem(at: job) }
+        #expect(try JobCorpus.precis(["run", job.path, "--quiet"]).status == 0)
+        let tree = try JobCorpus.json(job.appendingPathComponent("out/tree.json")) as! [String: Any]
+        let nodes = tree["nodes"] as! [[String: Any]]
+        let ofB = nodes.filter { $0["document"] as? String == "inputs/b.md" }.count
+        try JobCorpus.markdown(3, paragraphs: 2).write(to: job.appendingPathComponent("inputs/b.md"), atomically: true, encoding: .utf8)
+        let r = try JobCorpus.precis(["run", job.path, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let metrics = try JobCorpus.json(job.appendingPathComponent("out/metrics.json")) as! [String: Any]
+        #expect(metrics["nodes_computed"] as? Int == ofB + 1, "b's nodes and the corpus root")
+        #expect(metrics["nodes_from_cache"] as? Int == nodes.count - ofB - 1)
+        let summary = try String(contentsOf: job.appendingPathComponent("out/summary.md"), encoding: .utf8)
+        #expect(summary.contains("Water quality report") && !summary.contains("School bus routes"))
+    }
 }
