@@ -104,9 +104,12 @@ public final class Generator {
         var text = StopStringScanner(stops: parameters.stopStrings)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var reason = StopReason.maxTokens
+        var banned: [Int32] = []
+        banned.reserveCapacity(max(0, parameters.maxTokens))
         while true {
             if tokens.count >= parameters.maxTokens { reason = .maxTokens; break }
-            let token = context.withLogits { sampler.sample($0) }
+            bannedNGramEnds(tokens, size: parameters.sampling.noRepeatNGram, into: &banned)
+            let token = banned.withUnsafeBufferPointer { ban in context.withLogits { sampler.sample($0, banned: ban) } }
             if parameters.stopAtEndOfGeneration && tokenizer.isEndOfGeneration(token) {
                 reason = .endOfGeneration
                 break
@@ -132,6 +135,22 @@ public final class Generator {
                                        promptSeconds: Double(promptDone - start) / 1e9,
                                        generatedTokens: tokens.count,
                                        generationSeconds: Double(end - promptDone) / 1e9))
+    }
+
+    /// The tokens that would complete an n-gram of `size` already in `tokens` (cleared and refilled, no
+    /// allocation once `banned` has its capacity).
+    private func bannedNGramEnds(_ tokens: [Int32], size: Int, into banned: inout [Int32]) {
+        banned.removeAll(keepingCapacity: true)
+        guard size >= 2, tokens.count >= size else { return }
+        let prefix = tokens.count - (size - 1)  // the last size-1 tokens start here
+        for start in 0...(tokens.count - size) {
+            var match = true
+            for k in 0..<(size - 1) where tokens[start + k] != tokens[prefix + k] {
+                match = false
+                break
+            }
+            if match { banned.append(tokens[start + size - 1]) }
+        }
     }
 
     /// Forgets the cached tokens.

@@ -19,6 +19,9 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
     public var penaltyWindow: Int
     /// The same seed gives the same text.
     public var seed: UInt64
+    /// Never repeat an n-gram of generated tokens of this length (0: off). Unlike the repetition penalty it
+    /// leaves the prompt's words free to be copied, which summaries need, and stops loops before they start.
+    public var noRepeatNGram: Int = 0
 
     public init(temperature: Float = 0.8, topK: Int = 40, topP: Float = 0.95, minP: Float = 0.05,
                 repetitionPenalty: Float = 1.0, penaltyWindow: Int = 64, seed: UInt64 = 0) {
@@ -105,8 +108,8 @@ public final class Sampler {
         recentCount = min(recentCount + 1, window)
     }
 
-    /// The next token from `logits` ([vocab]).
-    public func sample(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
+    /// The next token from `logits` ([vocab]), never one of `banned`.
+    public func sample(_ logits: UnsafeBufferPointer<Float>, banned: UnsafeBufferPointer<Int32> = .init(start: nil, count: 0)) -> Int32 {
         precondition(logits.count == vocabularySize)
         let p = parameters
         var n = vocabularySize
@@ -114,6 +117,7 @@ public final class Sampler {
             ids[i] = Int32(i)
             values[i] = logits[i]
         }
+        for token in banned where token >= 0 && Int(token) < vocabularySize { values[Int(token)] = -.infinity }
         if p.repetitionPenalty != 1, recentCount > 0, p.penaltyWindow > 0 { penalize(p.repetitionPenalty) }
 
         if p.temperature <= 0 {

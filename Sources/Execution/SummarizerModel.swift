@@ -50,14 +50,20 @@ public struct SummaryDecoding: Sendable, Equatable, Codable {
         self.sampling = sampling
     }
 
-    /// Greedy with a repetition penalty: deterministic, so a resumed run gives the same text.
-    public static let `default` = SummaryDecoding(sampling: SamplingParameters(
-        temperature: 0, topK: 40, topP: 0.95, minP: 0.05, repetitionPenalty: 1.15, penaltyWindow: 128, seed: 0))
+    /// Greedy: deterministic, so a resumed run gives the same text. No repetition penalty: its window covers
+    /// the prompt, and penalizing the source's tokens pushes the model to invent numbers and names instead of
+    /// copying them (seen on the bundled model). Loops are blocked instead: no 4-gram of the output twice.
+    public static let `default`: SummaryDecoding = {
+        var sampling = SamplingParameters(temperature: 0, topK: 40, topP: 0.95, minP: 0.05, repetitionPenalty: 1.0,
+                                          penaltyWindow: 64, seed: 0)
+        sampling.noRepeatNGram = 4
+        return SummaryDecoding(sampling: sampling)
+    }()
 
     /// The part of the cache key that depends on decoding.
     public var key: String {
         let s = sampling
-        return "t=\(s.temperature);k=\(s.topK);p=\(s.topP);minp=\(s.minP);rep=\(s.repetitionPenalty)/\(s.penaltyWindow);seed=\(s.seed)"
+        return "t=\(s.temperature);k=\(s.topK);p=\(s.topP);minp=\(s.minP);rep=\(s.repetitionPenalty)/\(s.penaltyWindow);seed=\(s.seed);ngram=\(s.noRepeatNGram)"
     }
 }
 

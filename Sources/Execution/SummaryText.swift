@@ -15,7 +15,21 @@ public enum SummaryText {
         if let end = lastSentenceEnd(in: s), end < s.endIndex {
             s = String(s[..<end])
         }
+        s = dropTrailingListMarkers(s)
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Removes final lines that hold only a list marker ("2.", "-", "•"): what is left when a list was cut.
+    static func dropTrailingListMarkers(_ text: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        while let last = lines.last {
+            let t = last.trimmingCharacters(in: .whitespaces)
+            let marker = t.isEmpty || ["-", "*", "•"].contains(t)
+                || (t.count <= 4 && t.dropLast().allSatisfy(\.isNumber) && [".", ")"].contains(t.last!))
+            guard marker else { break }
+            lines.removeLast()
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Whether `text` ends a sentence.

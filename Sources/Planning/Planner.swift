@@ -189,7 +189,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
 
     /// The label of a corpus-level part: the document's title, or "Documents 3–5" for a corpus merge.
     public func corpusLabel(_ node: PlanNode, covering documents: ClosedRange<Int>, docs: [PlannedDocument]) -> String {
-        var label = node.document.map { "Document \($0 + 1): \(Self.shorten(docs[$0].title, to: 60))" }
+        var label = node.document.map { "\"\(Self.shorten(docs[$0].title, to: 60))\"" }
             ?? "Documents \(documents.lowerBound + 1)–\(documents.upperBound + 1)"
         while counter.count(label) > Self.labelTokens, label.count > 8 { label = Self.shorten(label, to: label.count - 8) }
         return label

@@ -32,25 +32,24 @@ public struct Prompts: Sendable, Equatable, Codable {
         }
     }
 
-    /// A reduce prompt: merge consecutive summaries of parts of one document, in order.
+    /// A reduce prompt: merge consecutive summaries of parts of one document, in order. The parts are given as
+    /// one continuous text: labelled parts make a small model copy the labels and the parts instead of merging.
     public func reduce(title: String, parts: [Part], sentences: Int, final: Bool) -> String {
-        var text = final
-            ? "Below are summaries of consecutive parts of \"\(title)\". Write one summary of the whole document"
-            : "Below are summaries of consecutive parts of \"\(title)\". Combine them into one summary"
-        text += " in at most \(sentences) sentences, in the same order. Keep names, numbers and dates exactly as written. Do not add anything that is not in the summaries."
+        var text = "Summarize this text from \"\(title)\". Write at most \(sentences) sentences"
+        text += final ? " covering the whole text." : "."
+        text += " Keep names, numbers and dates exactly as written. Do not add opinions or anything that is not in the text."
         text += appendedInstructions
-        for part in parts { text += "\n\n\(part.label):\n\(part.text)" }
+        text += "\n\nText:"
+        for part in parts { text += "\n\n\(part.text)" }
         return text
     }
 
-    /// A corpus prompt: merge summaries of several documents.
+    /// A corpus prompt: merge summaries of several documents, each introduced by its title.
     public func corpus(parts: [Part], sentences: Int, final: Bool) -> String {
-        var text = final
-            ? "Below are summaries of \(parts.count) documents. Write one summary of the whole collection"
-            : "Below are summaries of \(parts.count) documents of a collection. Combine them into one summary"
-        text += " in at most \(sentences) sentences: the main topics, and what each document contributes. Keep names, numbers and dates exactly as written."
+        var text = "Summarize these summaries of \(parts.count) documents. Write at most \(sentences) sentences of plain facts: what each document reports, in order."
+        text += " Keep names, numbers and dates exactly as written. Do not add opinions or anything that is not in the text."
         text += appendedInstructions
-        for part in parts { text += "\n\n\(part.label):\n\(part.text)" }
+        for part in parts { text += "\n\n\(part.label): \(part.text)" }
         return text
     }
 

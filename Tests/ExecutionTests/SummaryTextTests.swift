@@ -8,6 +8,10 @@ import Testing
         #expect(SummaryText.clean("He said \"stop.\" Then") == "He said \"stop.\"")
     }
 
+    @Test func dropsACutList() {
+        #expect(SummaryText.clean("Findings:\n1. Sales rose 4%.\n2.") == "Findings:\n1. Sales rose 4%.")
+    }
+
     @Test func keepsTextWithoutAnySentenceEnd() {
         #expect(SummaryText.clean("a fragment with no end") == "a fragment with no end")
     }
