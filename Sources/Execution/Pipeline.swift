@@ -6,7 +6,13 @@ import Planning
 /// The settings of one summarization run; each has a flag (and a job.toml key) of the same meaning.
 public struct SummaryOptions: Sendable, Equatable, Codable {
     public var chunkTokens = 768
-    public var chunkOverlap = 48
+    /// Overlap in tokens; unless set, 48 or an eighth of the chunk, whichever is smaller (so `--chunk-tokens 64`
+    /// works without also giving `--chunk-overlap`).
+    public var chunkOverlap: Int {
+        get { chunkOverlapSetting ?? min(48, chunkTokens / 8) }
+        set { chunkOverlapSetting = newValue }
+    }
+    public var chunkOverlapSetting: Int?
     public var fanIn = 8
     public var summaryTokens = 160
     /// nil: chosen from the chunk size (at least 2048, at most the model's window).
