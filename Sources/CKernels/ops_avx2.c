@@ -86,36 +86,17 @@ void pk_attention_head_avx2(float *restrict out, const float *restrict q, const 
         qv[i] = _mm256_cvtph_ps(_mm256_cvtps_ph(_mm256_loadu_ps(q + 8 * i), _MM_FROUND_TO_NEAREST_INT));
         acc[i] = _mm256_setzero_ps();
     }
-    // Scores eight positions at a time: eight independent FMA chains, then one transposing reduction.
-    const __m256 scale8 = _mm256_set1_ps(scale);
-    __m256 max8 = _mm256_set1_ps(-INFINITY);
-    int64_t j0 = 0;
-    for (; j0 + 8 <= n_kv; j0 += 8) {
-        __m256 a[8];
-        for (int t = 0; t < 8; t++) a[t] = _mm256_setzero_ps();
-        for (int64_t i = 0; i < nv; i++) {
-            for (int t = 0; t < 8; t++) {
-                const uint16_t *kj = k + (size_t)(j0 + t) * kv_stride + 8 * i;
-                a[t] = _mm256_fmadd_ps(qv[i], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)kj)), a[t]);
-            }
-        }
-        const __m256 u = _mm256_hadd_ps(_mm256_hadd_ps(a[0], a[1]), _mm256_hadd_ps(a[2], a[3]));
-        const __m256 w = _mm256_hadd_ps(_mm256_hadd_ps(a[4], a[5]), _mm256_hadd_ps(a[6], a[7]));
-        const __m256 s8 = _mm256_mul_ps(_mm256_add_ps(_mm256_permute2f128_ps(u, w, 0x20),
-                                                      _mm256_permute2f128_ps(u, w, 0x31)), scale8);
-        _mm256_storeu_ps(scores + j0, s8);
-        max8 = _mm256_max_ps(max8, s8);
-    }
-    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(max8), _mm256_extractf128_ps(max8, 1));
-    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
-    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
-    float max = _mm_cvtss_f32(m4);
-    for (int64_t j = j0; j < n_kv; j++) {
+    float max = -INFINITY;
+    for (int64_t j = 0; j < n_kv; j++) {
         const uint16_t *kj = k + (size_t)j * kv_stride;
-        __m256 a = _mm256_setzero_ps();
-        for (int64_t i = 0; i < nv; i++) {
+        __m256 a = _mm256_setzero_ps(), b = _mm256_setzero_ps();
+        int64_t i = 0;
+        for (; i + 1 < nv; i += 2) {
             a = _mm256_fmadd_ps(qv[i], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kj + 8 * i))), a);
+            b = _mm256_fmadd_ps(qv[i + 1], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kj + 8 * i + 8))), b);
         }
+        if (i < nv) a = _mm256_fmadd_ps(qv[i], _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(kj + 8 * i))), a);
+        a = _mm256_add_ps(a, b);
         __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
         s = _mm_add_ps(s, _mm_movehl_ps(s, s));
         s = _mm_add_ss(s, _mm_movehdup_ps(s));
