@@ -2,9 +2,8 @@ import Foundation
 
 /// Cleans model output into a summary: trimmed, ending on a sentence boundary, without verbatim repeats.
 public enum SummaryText {
-    /// `text` trimmed; when it was cut by the token budget (or otherwise ends mid-sentence), cut back to the last
-    /// sentence end, if there is one in its second half or earlier sentence material to keep; sentences that
-    /// repeat an earlier one word for word are dropped.
+    /// `text` trimmed; when it ends mid-sentence, cut back to the last sentence end (or, with none, closed with a
+    /// period); sentences that repeat an earlier one word for word are dropped.
     public static func clean(_ text: String) -> String {
         var s = text.trimmingCharacters(in: .whitespacesAndNewlines)
         // Models sometimes open with a stock phrase; keep the content.
@@ -15,8 +14,14 @@ public enum SummaryText {
         if let end = lastSentenceEnd(in: s), end < s.endIndex {
             s = String(s[..<end])
         }
-        s = dropTrailingListMarkers(s)
-        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+        s = dropTrailingListMarkers(s).trimmingCharacters(in: .whitespacesAndNewlines)
+        // No sentence end anywhere (the model stopped, or was stopped, inside its first sentence): close it, so
+        // every summary ends on a sentence boundary.
+        if !s.isEmpty, !endsSentence(s) {
+            while let last = s.last, ",;:-–—".contains(last) { s.removeLast() }
+            s += "."
+        }
+        return s
     }
 
     /// Removes final lines that hold only a list marker ("2.", "-", "•"): what is left when a list was cut.

@@ -12,8 +12,11 @@ import Testing
         #expect(SummaryText.clean("Findings:\n1. Sales rose 4%.\n2.") == "Findings:\n1. Sales rose 4%.")
     }
 
-    @Test func keepsTextWithoutAnySentenceEnd() {
-        #expect(SummaryText.clean("a fragment with no end") == "a fragment with no end")
+    @Test func closesTextWithoutAnySentenceEnd() {
+        #expect(SummaryText.clean("a fragment with no end") == "a fragment with no end.")
+        #expect(SummaryText.clean("left Tromsø on 3 March with") == "left Tromsø on 3 March with.")
+        #expect(SummaryText.clean("a list:") == "a list.")
+        #expect(SummaryText.clean("   ") == "")
     }
 
     @Test func dropsVerbatimRepeatsAndStockOpenings() {
