@@ -28,7 +28,8 @@ import TestSupport
             var bytes = original
             for _ in 0..<Int.random(in: 1...6, using: &rng) {
                 let region = regions.randomElement(using: &rng)!
-                let at = Int.random(in: region, using: &rng)
+                guard !bytes.isEmpty else { break }
+                let at = min(Int.random(in: region, using: &rng), bytes.count - 1)  // earlier deletions shorten it
                 switch Int.random(in: 0..<4, using: &rng) {
                 case 0: bytes[at] = UInt8.random(in: 0...255, using: &rng)
                 case 1: for k in at..<min(bytes.count, at + 8) { bytes[k] = 0xFF }
