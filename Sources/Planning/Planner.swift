@@ -211,9 +211,14 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         guard p.fanIn >= 2 else { throw .configuration("--fan-in must be at least 2 (got \(p.fanIn))") }
 
         // A map prompt: template (with the longest title and section path of these documents) + chunk + output.
-        let longTitle = documents.map { Self.shorten($0.title, to: 120) }.max { counter.count($0) < counter.count($1) } ?? ""
-        let longHeading = documents.flatMap { $0.paragraphs.map(\.headingPath) }.map { $0.map { Self.shorten($0, to: 60) } }
-            .max { counter.count($0.joined(separator: " > ")) < counter.count($1.joined(separator: " > ")) } ?? []
+        // Each distinct title and heading path is counted once (a document has thousands of paragraphs, few paths).
+        func longest(_ candidates: Set<[String]>) -> [String] {
+            // Ties broken by the text, so the choice does not depend on Set order.
+            candidates.map { ($0, $0.joined(separator: " > ")) }.map { ($0.0, $0.1, counter.count($0.1)) }
+                .max { ($0.2, $0.1) < ($1.2, $1.1) }?.0 ?? []
+        }
+        let longTitle = longest(Set(documents.map { [Self.shorten($0.title, to: 120)] })).first ?? ""
+        let longHeading = longest(Set(documents.flatMap { $0.paragraphs.map { $0.headingPath.map { Self.shorten($0, to: 60) } } }))
         let empty = Chunk(index: 0, text: "", overlap: "", tokens: 0, overlapTokens: 0, headingPath: [],
                           sections: [], firstPage: nil, lastPage: nil, paragraphs: 0...0)
         let mapOverhead = counter.count(wrap(prompts.map(title: longTitle, headingPath: longHeading,
