@@ -5,6 +5,8 @@ import Planning
 
 /// The settings of one summarization run; each has a flag (and a job.toml key) of the same meaning.
 public struct SummaryOptions: Sendable, Equatable, Codable {
+    /// `--method`: how summaries are made.
+    public var method: SummaryMethod = .mapreduce
     public var chunkTokens = 768
     /// Overlap in tokens; unless set, 48 or an eighth of the chunk, whichever is smaller (so `--chunk-tokens 64`
     /// works without also giving `--chunk-overlap`).

@@ -29,8 +29,13 @@ public final class Summarizer: Sendable {
         return (plan, excluded.map { DocumentFailure(path: $0.path, reason: $0.reason) })
     }
 
-    /// The cache-key part of everything that shapes a model call besides the prompt.
-    public var parametersKey: String { decoding.key + ";ctx=\(planner.parameters.contextTokens)" }
+    /// The cache-key part of everything that shapes a model call's stored result besides the prompt. The method
+    /// is part of it except for `mapreduce` (whose keys predate methods, so existing caches stay valid): a
+    /// method may post-process the model's output before it is stored.
+    public var parametersKey: String {
+        decoding.key + ";ctx=\(planner.parameters.contextTokens)"
+            + (options.method == .mapreduce ? "" : ";method=\(options.method.rawValue)")
+    }
 
     /// Runs the plan with `options.workers` workers of `options.threads` threads each.
     public func execute(_ plan: Plan, cache: ResultCache?,

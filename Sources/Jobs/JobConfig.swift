@@ -7,6 +7,7 @@ import TOMLKit
 /// ```toml
 /// title = "Board packs"
 /// inputs = ["inputs/", "extra/*.pdf"]   # paths or globs, relative to the job directory
+/// method = "mapreduce"                 # or "extractive", "grounded" (`precis run --method`)
 /// chunk_tokens = 768                    # and chunk_overlap, fan_in, summary_tokens, context_tokens,
 /// workers = 1                           # workers, threads: each has the `precis run` flag of the same name
 /// temperature = 0.0                     # and seed
@@ -38,7 +39,7 @@ public struct JobConfig: Sendable, Equatable {
 
     /// The keys job.toml knows, by table ("" is the top level).
     static let keys: [String: Set<String>] = [
-        "": ["title", "inputs", "model", "instructions", "chunk_tokens", "chunk_overlap", "fan_in", "summary_tokens",
+        "": ["title", "inputs", "model", "instructions", "method", "chunk_tokens", "chunk_overlap", "fan_in", "summary_tokens",
              "context_tokens", "workers", "threads", "temperature", "seed", "output"],
         "output": ["documents", "outline", "tree"],
     ]
@@ -98,6 +99,14 @@ public struct JobConfig: Sendable, Equatable {
         }
         if let value = table["model"] { config.model = try reader.string(value, "model") }
         if let value = table["instructions"] { config.options.instructions = try reader.string(value, "instructions") }
+        if let value = table["method"] {
+            let name = try reader.string(value, "method")
+            guard let method = SummaryMethod(rawValue: name) else {
+                throw .invalidValue(path: path, key: "method", line: reader.line(of: "method", in: ""),
+                                    reason: "must be one of \(SummaryMethod.allowedValues), not \"\(name)\"")
+            }
+            config.options.method = method
+        }
         if let value = table["chunk_tokens"] { config.options.chunkTokens = try reader.int(value, "chunk_tokens", 16...1_000_000) }
         if let value = table["chunk_overlap"] { config.options.chunkOverlap = try reader.int(value, "chunk_overlap", 0...1_000_000) }
         if let value = table["fan_in"] { config.options.fanIn = try reader.int(value, "fan_in", 2...1000) }

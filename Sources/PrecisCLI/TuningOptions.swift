@@ -4,6 +4,8 @@ import Execution
 
 /// The tuning flags shared by `run`, `summarize` and `plan`; each overrides the job's setting for one run.
 struct TuningOptions: ParsableArguments {
+    @Option(help: "How summaries are made: mapreduce (the model merges its own summaries), extractive (ranked source sentences, no model), grounded (the model, checked against the source).")
+    var method: SummaryMethod?
     @Option(help: "Tokens per chunk (its text plus overlap), by the model's tokenizer.")
     var chunkTokens: Int?
     @Option(help: "Tokens of the previous chunk repeated at the start of the next.")
@@ -28,6 +30,7 @@ struct TuningOptions: ParsableArguments {
     /// `base` with every given flag applied.
     func apply(to base: SummaryOptions) -> SummaryOptions {
         var o = base
+        if let method { o.method = method }
         if let chunkTokens { o.chunkTokens = chunkTokens }
         if let chunkOverlap { o.chunkOverlap = chunkOverlap }
         if let fanIn { o.fanIn = fanIn }
@@ -52,3 +55,5 @@ struct TuningOptions: ParsableArguments {
         if let temperature, temperature < 0 || temperature > 5 { throw ValidationError("--temperature must be between 0 and 5") }
     }
 }
+
+extension SummaryMethod: ExpressibleByArgument {}

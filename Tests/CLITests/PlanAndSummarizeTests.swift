@@ -64,5 +64,8 @@ import TestSupport
         #expect(r.stderr.contains("/nonexistent/file.pdf"))
         let w = try precis(["plan", "--workers", "0", "/etc/hostname"])
         #expect(w.status == 2)
+        let m = try precis(["summarize", "--method", "abstractive", "/etc/hostname"])
+        #expect(m.status == 2)
+        #expect(m.stderr.contains("abstractive") && m.stderr.contains("extractive"), "\(m.stderr)")
     }
 }

@@ -10,6 +10,7 @@ import Testing
         inputs = ["inputs/", "extra/*.pdf"]
         model = "../Models/m.gguf"
         instructions = "Name every decision."
+        method = "grounded"
         chunk_tokens = 512
         chunk_overlap = 32
         fan_in = 4
@@ -30,6 +31,7 @@ import Testing
         #expect(c.inputs == ["inputs/", "extra/*.pdf"])
         #expect(c.model == "../Models/m.gguf")
         #expect(c.options.instructions == "Name every decision.")
+        #expect(c.options.method == .grounded)
         #expect(c.options.chunkTokens == 512)
         #expect(c.options.chunkOverlap == 32)
         #expect(c.options.fanIn == 4)
@@ -47,6 +49,7 @@ import Testing
         #expect(c.inputs == ["inputs/"])
         #expect(c.title == nil && c.model == nil && c.temperature == nil)
         #expect(c.output.documents && c.output.tree && c.output.outline)
+        #expect(c.options.method == .mapreduce)
         #expect(try JobConfig.parse("inputs = \"docs/*.xml\"", path: "j").inputs == ["docs/*.xml"])
     }
 
@@ -59,6 +62,9 @@ import Testing
         ("inputs = [\"a\", 3]\n", "job.toml:1: 'inputs' must be a path, a glob or a list of them, not an integer"),
         ("[output]\ndocuments = \"yes\"\n", "job.toml:2: 'output.documents' must be true or false, not a string"),
         ("output = 3\n", "job.toml:1: 'output' must be a table, not an integer"),
+        ("title = \"x\"\nmethod = \"abstractive\"\n",
+         "job.toml:2: 'method' must be one of mapreduce, extractive, grounded, not \"abstractive\""),
+        ("method = 3\n", "job.toml:1: 'method' must be a string, not an integer"),
     ])
     func mistakesNameKeyAndLine(text: String, message: String) {
         #expect(throws: JobError.self) { try JobConfig.parse(text, path: "job.toml") }
