@@ -393,6 +393,17 @@ struct PDFLayout {
                 builder.heading(b.text, level: level)
                 continue
             }
+            // "Abstract" alone on a line in body type (Journal of Statistical Software and R vignette styles).
+            let plain = b.text.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " :.—-"))
+            if b.page <= 2, abstract.isEmpty, !inAbstract, plain == "abstract" {
+                inAbstract = true
+                continue
+            }
+            // The keywords (or JEL codes) after an abstract are not part of it; they stay in the body.
+            if inAbstract, !abstract.isEmpty,
+               b.text.range(of: #"^(keywords|key words|index terms|jel)\b"#, options: [.regularExpression, .caseInsensitive]) != nil {
+                inAbstract = false
+            }
             if inAbstract {
                 abstract.append(b.text)
                 continue

@@ -113,6 +113,25 @@ import TestSupport
         #expect(d.paragraphs.first?.headingPath == ["1 Introduction"])
     }
 
+    /// The Journal of Statistical Software layout: "Abstract" centred in body type (not a heading), the abstract,
+    /// then a "Keywords:" line that belongs to neither the abstract nor (as a heading) the outline.
+    @Test func abstractUnderPlainLabelEndsAtKeywords() throws {
+        let path = dir.appendingPathComponent("jss.pdf").path
+        let pdf = PDFWriter(path: path)
+        pdf.text("Mills: Counting Sheep in R", x: 60, y: 80, size: 17, bold: true)
+        pdf.text("Abstract", x: 270, y: 130, size: 10)
+        pdf.paragraph("We describe rivers mills and sheep in a synthetic lowland used only for testing purposes.",
+                      x: 80, y: 146, width: 435)
+        pdf.paragraph("Keywords: rivers, mills, sheep.", x: 60, y: 190, width: 475)
+        pdf.text("1. Introduction", x: 240, y: 230, size: 12, bold: true)
+        pdf.paragraph("Body \(Self.lorem) and so on.", x: 60, y: 250, width: 475)
+        pdf.finish()
+        let d = try Ingest.read(path: path)
+        #expect(d.abstract == "We describe rivers mills and sheep in a synthetic lowland used only for testing purposes.")
+        #expect(d.paragraphs.map(\.text) == ["Keywords: rivers, mills, sheep.", "Body \(Self.lorem) and so on."])
+        #expect(d.outline.map(\.heading) == ["1. Introduction"])
+    }
+
     @Test func metadataTitleWins() throws {
         let path = dir.appendingPathComponent("meta.pdf").path
         let pdf = PDFWriter(path: path, title: "Official Title", author: "Ines Brandt")
