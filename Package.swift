@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Chunking", dependencies: ["Common"]),
         .target(name: "Planning", dependencies: ["Chunking"]),
         .target(name: "Execution", dependencies: ["Common", "Engine", "Ingest", "Chunking", "Planning"]),
+        // Measuring summaries: ROUGE, grounding of numbers, loops, length; `precis eval`.
+        .target(name: "Evaluation", dependencies: ["Common", "Ingest", "Execution"]),
         .target(name: "Jobs", dependencies: [
             "Common", "Engine", "Ingest", "Planning", "Execution",
             .product(name: "TOMLKit", package: "TOMLKit"),
@@ -43,7 +45,7 @@ let package = Package(
 
         // The command line, thin.
         .executableTarget(name: "PrecisCLI", dependencies: [
-            "Common", "Engine", "Ingest", "Chunking", "Planning", "Execution", "Jobs",
+            "Common", "Engine", "Ingest", "Chunking", "Planning", "Execution", "Evaluation", "Jobs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chunking", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Execution", "Ingest", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
