@@ -1,11 +1,10 @@
 import CKernels
-import Dispatch
 
 /// One worker's state for running a `Model`: the KV cache and every scratch buffer, allocated once for a context
 /// length and a prompt batch size, so evaluating a token allocates nothing.
 ///
 /// Not thread-safe: one context belongs to one worker. Inside an evaluation, matrix rows and attention heads are
-/// split evenly over `threads` with `DispatchQueue.concurrentPerform` (Dispatch's persistent thread pool).
+/// split over `threads` by the context's own persistent `ThreadPool`.
 public final class InferenceContext {
     public let model: Model
     public let contextLength: Int
@@ -13,6 +12,7 @@ public final class InferenceContext {
     /// Prompt tokens evaluated per forward pass (matrix × matrix).
     public let batchCapacity: Int
     public let cache: KVCache
+    let pool: ThreadPool
     /// Tokens in the cache: the position of the next token.
     public internal(set) var position = 0
 
@@ -48,6 +48,7 @@ public final class InferenceContext {
         self.contextLength = contextLength
         self.threads = threads
         batchCapacity = batchSize
+        pool = ThreadPool(threads: threads)
         cache = KVCache(layerCount: c.layerCount, capacity: contextLength, width: c.kvWidth)
         func floats(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
@@ -158,22 +159,24 @@ public final class InferenceContext {
         }
     }
 
-    /// Runs `body` over `count` items split evenly into `threads` contiguous ranges (the second argument is the
-    /// range's index, for per-thread scratch). Runs on the caller's thread when one thread is asked for.
+    /// Runs `fn(ctx, begin, end, thread)` over `count` items in chunks of `grain` items on the context's threads
+    /// (`thread` indexes per-thread scratch). Runs on the caller's thread when one thread is asked for.
     @inline(__always)
-    func parallel(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
-        let parts = min(threads, count)
-        if parts <= 1 {
-            body(0..<count, 0)
-            return
-        }
-        // The work reads shared weights and writes disjoint rows of this context's buffers; Dispatch asks for a
-        // `@Sendable` closure, which raw pointers cannot be, hence the unchecked capture.
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let work = body
-            DispatchQueue.concurrentPerform(iterations: parts) { t in
-                work((t * count / parts)..<((t + 1) * count / parts), t)
-            }
-        }
+    func parallel(_ count: Int, grain: Int, _ fn: pk_pool_fn, _ ctx: UnsafeMutableRawPointer) {
+        pool.run(count, grain: grain, fn, ctx)
+    }
+
+    /// Calls `fn(ctx, thread, thread + 1, thread)` once on each of the context's threads (0 is the caller): for
+    /// tests that look at per-thread state, such as allocation counters.
+    package func runOnEachThread(_ fn: pk_pool_fn, _ ctx: UnsafeMutableRawPointer) {
+        pool.runOnEachThread(fn, ctx)
+    }
+
+    /// Matrix rows per chunk of parallel work: about three chunks per thread, so a thread slowed by another
+    /// process takes fewer and both finish together, in multiples of 16 rows, so that each row goes through the
+    /// same kernel code (and gets the same bits) whatever the number of threads.
+    func rowGrain(_ rows: Int) -> Int {
+        let chunks = 3 * pool.threads
+        return max(16, ((rows + chunks - 1) / chunks + 15) / 16 * 16)
     }
 }

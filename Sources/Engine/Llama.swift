@@ -99,18 +99,10 @@ enum Llama {
         let scale = 1 / Float(hd).squareRoot()
         let keys = cache.keys(layer: l, position: 0)
         let values = cache.values(layer: l, position: 0)
-        let contextLength = ctx.contextLength
-        ctx.parallel(n * heads) { items, t in
-            let scores = ctx.scores + t * contextLength
-            let halves = ctx.queryHalves + t * hd
-            for item in items {
-                let b = item / heads, h = item % heads
-                let kvOffset = (h / group) * hd
-                pk_attention_head(ctx.attention + b * qw + h * hd, ctx.q + b * qw + h * hd,
-                                  keys + kvOffset, values + kvOffset, kw, Int64(start + b + 1), Int64(hd), scale,
-                                  scores, halves)
-            }
-        }
+        var job = AttentionJob(out: ctx.attention, q: ctx.q, keys: UnsafePointer(keys), values: UnsafePointer(values), queryWidth: qw, kvWidth: kw,
+                               heads: heads, group: group, headDimension: hd, start: start, scale: scale,
+                               scores: ctx.scores, scoresStride: ctx.contextLength, queryHalves: ctx.queryHalves)
+        ctx.parallel(n * heads, grain: 1, AttentionJob.entry, &job)
 
         project(ctx, input: ctx.attention, count: n, (layer.attentionOutput, ctx.projected))
         pk_add(ctx.x, ctx.projected, Int64(n * embd))
@@ -125,8 +117,8 @@ enum Llama {
     typealias Projection = (matrix: WeightMatrix, output: UnsafeMutablePointer<Float>)
 
     /// output[b, i] = row i of matrix · input row b, for up to three matrices reading the same input (Q, K, V or
-    /// gate, up): the input is converted for the kernels once and the matrices' rows together are split evenly
-    /// over the threads in one parallel region. Output rows are `matrix.rows` floats apart.
+    /// gate, up): the input is converted for the kernels once and the matrices' rows together are split over the
+    /// threads in one parallel region. Output rows are `matrix.rows` floats apart.
     static func project(_ ctx: InferenceContext, input: UnsafeMutablePointer<Float>, count n: Int,
                         _ a: Projection, _ b: Projection? = nil, _ c: Projection? = nil) {
         let type = a.matrix.kernelType
@@ -147,26 +139,8 @@ enum Llama {
         for r in 0..<n {
             pk_quantize_activations(type, input + r * columns, ctx.activations + r * stride, Int64(columns))
         }
-        let rowsA = a.matrix.rows
-        let rowsB = b?.matrix.rows ?? 0
-        let total = rowsA + rowsB + (c?.matrix.rows ?? 0)
-        let activations = UnsafeRawPointer(ctx.activations)
-        ctx.parallel(total) { range, _ in
-            run(a, rows: range.clamped(to: 0..<rowsA), offset: 0)
-            if let b { run(b, rows: range.clamped(to: rowsA..<(rowsA + rowsB)), offset: rowsA) }
-            if let c { run(c, rows: range.clamped(to: (rowsA + rowsB)..<total), offset: rowsA + rowsB) }
-        }
-
-        func run(_ p: Projection, rows: Range<Int>, offset: Int) {
-            guard !rows.isEmpty else { return }
-            let m = p.matrix
-            let lo = Int64(rows.lowerBound - offset), hi = Int64(rows.upperBound - offset)
-            if n == 1 {
-                pk_matvec(m.kernelType, m.base, activations, p.output + Int(lo), Int64(m.columns), lo, hi)
-            } else {
-                pk_matmul(m.kernelType, m.base, activations, stride, p.output, m.rows, Int64(m.columns), Int64(n), lo, hi)
-            }
-        }
+        var job = ProjectionJob(a, b, c, count: n, activations: UnsafeRawPointer(ctx.activations), stride: stride)
+        ctx.parallel(job.totalRows, grain: ctx.rowGrain(job.totalRows), ProjectionJob.entry, &job)
     }
 
     private static func withOptionalBuffer<R>(_ array: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {

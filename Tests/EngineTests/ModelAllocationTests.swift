@@ -1,4 +1,5 @@
 import CAllocCounter
+import CKernels
 import Engine
 import Foundation
 import Testing
@@ -6,14 +7,14 @@ import TestSupport
 
 /// Decoding a token allocates nothing in the steady state: the KV cache, scratch and sampler buffers are
 /// allocated with the context. Counted by interposing malloc and friends (Tests/CAllocCounter), per thread so
-/// that tests running in parallel do not disturb the count.
+/// that tests running in parallel do not disturb the count; with two threads, the pool's worker counts too.
 @Suite struct ModelAllocationTests {
-    @Test func decodeAllocatesNothingPerToken() throws {
+    @Test(arguments: [1, 2]) func decodeAllocatesNothingPerToken(threads: Int) throws {
         try #require(precis_thread_allocation_count() != UInt64.max, "allocation counting needs glibc")
         let path = Fixtures.modelPath
         try #require(FileManager.default.fileExists(atPath: path), "the bundled model is missing: run `make model`")
         let model = try Model(path: path)
-        let context = InferenceContext(model: model, contextLength: 256, threads: 1, batchSize: 32)
+        let context = InferenceContext(model: model, contextLength: 256, threads: threads, batchSize: 32)
         let sampler = Sampler(vocabularySize: model.config.vocabularySize)
         sampler.reset(SamplingParameters(temperature: 0.8, topK: 40, topP: 0.95, minP: 0.05, repetitionPenalty: 1.1, seed: 5))
         let prompt: [Int32] = Array(1...40).map { Int32($0 * 97) }
@@ -32,11 +33,18 @@ import TestSupport
         probe.deallocate()
         #expect(precis_thread_allocation_count() > probeBefore)
 
-        let before = precis_thread_allocation_count()
+        // Allocations of every thread of the context's pool: the caller's and the workers' (buffers made first).
+        var before = [UInt64](repeating: 0, count: threads), after = before
+        let read: pk_pool_fn = { ctx, _, _, thread in
+            ctx!.assumingMemoryBound(to: UInt64.self)[Int(thread)] = precis_thread_allocation_count()
+        }
+        before.withUnsafeMutableBufferPointer { context.runOnEachThread(read, $0.baseAddress!) }
         let steps = 64
         for _ in 0..<steps { try step() }
-        let allocations = precis_thread_allocation_count() - before
-        print("allocations over \(steps) decoded tokens (sampling included): \(allocations)")
+        after.withUnsafeMutableBufferPointer { context.runOnEachThread(read, $0.baseAddress!) }
+        print("allocations per thread: \(zip(after, before).map { $0 - $1 })")
+        let allocations = zip(after, before).map { $0 - $1 }.reduce(0, +)
+        print("allocations over \(steps) decoded tokens with \(threads) threads (sampling included): \(allocations)")
         #expect(allocations == 0)
     }
 }

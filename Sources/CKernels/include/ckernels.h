@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "pk_quants.h"
 #include "pk_ops.h"
+#include "pk_pool.h"
 
 #ifdef __cplusplus
 extern "C" {
