@@ -8,7 +8,7 @@ import Foundation
 /// The documents a job's `inputs` name: paths and globs relative to the job directory; a directory stands for
 /// the documents inside it (recursively, by extension, sorted).
 public enum JobInputs {
-    static let extensions: Set<String> = ["pdf", "xml", "jats", "tei", "dbk", "xhtml", "html", "htm", "txt", "text",
+    static let extensions: Set<String> = ["pdf", "xml", "nxml", "jats", "tei", "dbk", "xhtml", "html", "htm", "txt", "text",
                                           "md", "markdown"]
 
     /// Every matching file once, in the order of the patterns (sorted within one), and warnings for patterns

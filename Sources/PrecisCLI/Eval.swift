@@ -29,6 +29,9 @@ struct Eval: ParsableCommand {
     @Flag(help: "No progress on standard error.")
     var quiet = false
 
+    @Option(help: "Hold an exclusive flock on this file while each document is summarized (a machine shared with other benchmarks that take the same lock: honest timings, and they can run between documents).")
+    var lock: String?
+
     func run() throws {
         let paths = try InputFiles.expand(files).filter { !EvalCase.isReferenceFile($0) }
         let model: SummarizerModel
@@ -61,7 +64,9 @@ struct Eval: ParsableCommand {
         let resultCache = cache.map { ResultCache(directory: $0) }
         var results: [EvalResult] = []
         for (i, evalCase) in cases.enumerated() {
+            let held = try lock.map { try LockFile(path: $0) }
             let result = evaluator.evaluate(evalCase, cache: resultCache)
+            held?.release()
             if !quiet {
                 let m = result.metrics
                 let scores = String(format: "R-1 %.1f R-2 %.1f R-L %.1f, %d tokens, %.1f s", m.rouge.rouge1, m.rouge.rouge2,
@@ -75,4 +80,28 @@ struct Eval: ParsableCommand {
         print(json ? try report.json() : report.markdown(), terminator: json ? "\n" : "")
         if !problems.isEmpty || results.contains(where: { $0.error != nil }) { throw ExitCode(3) }
     }
+}
+
+/// An exclusive `flock(2)` on a file, taken at init (waiting for it), dropped by `release` or on deinit.
+final class LockFile {
+    private var fd: Int32
+
+    init(path: String) throws {
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw ValidationError("--lock \(path): \(String(cString: strerror(errno)))") }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                close(fd)
+                throw ValidationError("--lock \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    func release() {
+        guard fd >= 0 else { return }
+        close(fd)
+        fd = -1
+    }
+
+    deinit { release() }
 }

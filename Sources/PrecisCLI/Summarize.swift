@@ -92,7 +92,7 @@ struct SummarySession {
 
 /// Expands directories into the documents inside them (sorted); files are taken as given.
 enum InputFiles {
-    static let extensions: Set<String> = ["pdf", "xml", "jats", "tei", "dbk", "xhtml", "html", "htm", "txt", "text", "md", "markdown"]
+    static let extensions: Set<String> = ["pdf", "xml", "nxml", "jats", "tei", "dbk", "xhtml", "html", "htm", "txt", "text", "md", "markdown"]
 
     static func expand(_ arguments: [String]) throws -> [String] {
         var paths: [String] = []

@@ -24,7 +24,8 @@ import TestSupport
         try write("harbour.ref.txt", "Boats in the inner basin doubled since 2019 to 212; 40 new moorings are planned.")
         try write("stray.txt", "A note with no reference summary beside it, so it cannot be scored.")
         let r = try runCommand(Fixtures.precisExecutable,
-                               ["eval", dir.path, "--json", "--chunk-tokens", "256", "--summary-tokens", "48", "--quiet"],
+                               ["eval", dir.path, "--json", "--chunk-tokens", "256", "--summary-tokens", "48", "--quiet",
+                                "--lock", dir.appendingPathComponent("cpu.lock").path],
                                environment: ["PRECIS_MODEL": Fixtures.modelPath])
         // The stray note has no reference: named on standard error, the rest is scored, exit status 3.
         #expect(r.status == 3, "\(r.stderr)")
