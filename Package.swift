@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "Ingest", dependencies: ["Common", "CPoppler", "CLibXML2"]),
         .target(name: "Chunking", dependencies: ["Common"]),
         .target(name: "Planning", dependencies: ["Chunking"]),
-        .target(name: "Execution", dependencies: ["Common", "Engine", "Ingest", "Chunking", "Planning"]),
+        .target(name: "Grounding", dependencies: ["Common", "Chunking"]),
+        .target(name: "Execution", dependencies: ["Common", "Engine", "Ingest", "Chunking", "Planning", "Grounding"]),
         // Measuring summaries: ROUGE, grounding of numbers, loops, length; `precis eval`.
         .target(name: "Evaluation", dependencies: ["Common", "Ingest", "Execution"]),
         .target(name: "Jobs", dependencies: [
@@ -61,7 +62,8 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "TestSupport", "CCairo"]),
         .testTarget(name: "ChunkingTests", dependencies: ["Chunking", "TestSupport"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chunking", "TestSupport"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "TestSupport"]),
+        .testTarget(name: "GroundingTests", dependencies: ["Grounding", "Chunking", "Common", "TestSupport"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "Grounding", "Common", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Execution", "Ingest", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),

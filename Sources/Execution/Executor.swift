@@ -16,6 +16,14 @@ public enum NodeStatus: String, Sendable, Codable {
 
 /// A node's outcome.
 public struct NodeRecord: Sendable, Codable {
+    public init(id: Int, status: NodeStatus, output: NodeOutput?, error: String?, usedChildren: [Int]) {
+        self.id = id
+        self.status = status
+        self.output = output
+        self.error = error
+        self.usedChildren = usedChildren
+    }
+
     public var id: Int
     public var status: NodeStatus
     public var output: NodeOutput?
@@ -52,6 +60,9 @@ public struct ExecutionReport: Sendable {
 /// node that fails fails its document (recorded with the reason); the other documents and the corpus root go on.
 public final class Executor: @unchecked Sendable {
     public typealias Render = @Sendable (PlanNode, [String]) -> String
+    /// Turns a node's model output (computed or from the cache) into its result, given the child summaries its
+    /// prompt used: grounded summaries are checked against the source here. The cache keeps the model's output.
+    public typealias Finish = @Sendable (PlanNode, NodeOutput, [String]) -> NodeOutput
 
     let plan: Plan
     let render: Render
@@ -63,6 +74,7 @@ public final class Executor: @unchecked Sendable {
     let makeRunner: @Sendable (Int) throws -> NodeRunner
     let onEvent: @Sendable (ExecutionEvent) -> Void
     let shouldStop: @Sendable () -> Bool
+    let finish: Finish?
 
     // Shared state, guarded by `condition`.
     private let condition = NSCondition()
@@ -76,8 +88,9 @@ public final class Executor: @unchecked Sendable {
                 parametersKey: String, cache: ResultCache?, workers: Int,
                 makeRunner: @escaping @Sendable (Int) throws -> NodeRunner,
                 onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
-                shouldStop: @escaping @Sendable () -> Bool = { false }) {
+                shouldStop: @escaping @Sendable () -> Bool = { false }, finish: Finish? = nil) {
         self.plan = plan
+        self.finish = finish
         self.render = render
         self.counter = counter
         self.modelIdentity = modelIdentity
@@ -175,7 +188,8 @@ public final class Executor: @unchecked Sendable {
         let key = ResultCache.key(model: modelIdentity, prompt: prompt, parameters: "\(parametersKey);max=\(node.maxOutputTokens)")
         let used = usable.map(\.id)
         if let cached = cache?.load(key) {
-            return NodeRecord(id: node.id, status: .cached, output: cached, error: nil, usedChildren: used)
+            let output = finish?(node, cached, texts) ?? cached
+            return NodeRecord(id: node.id, status: .cached, output: output, error: nil, usedChildren: used)
         }
         onEvent(.started(node: node.id, worker: worker))
         if runner == nil, runnerError == nil {
@@ -189,7 +203,8 @@ public final class Executor: @unchecked Sendable {
             do { try cache?.store(output, key: key) } catch {
                 return NodeRecord(id: node.id, status: .failed, output: nil, error: "\(error)", usedChildren: used)
             }
-            return NodeRecord(id: node.id, status: .computed, output: output, error: nil, usedChildren: used)
+            return NodeRecord(id: node.id, status: .computed, output: finish?(node, output, texts) ?? output, error: nil,
+                              usedChildren: used)
         } catch {
             return NodeRecord(id: node.id, status: .failed, output: nil, error: "\(error)", usedChildren: used)
         }

@@ -32,10 +32,18 @@ public struct SummaryOptions: Sendable, Equatable, Codable {
     }
 
     public func planParameters(modelContext: Int) -> PlanParameters {
-        PlanParameters(contextTokens: resolvedContextTokens(modelContext: modelContext),
-                       chunking: ChunkingParameters(chunkTokens: chunkTokens, overlapTokens: chunkOverlap),
-                       summaryTokens: summaryTokens, fanIn: fanIn)
+        var p = PlanParameters(contextTokens: resolvedContextTokens(modelContext: modelContext),
+                               chunking: ChunkingParameters(chunkTokens: chunkTokens, overlapTokens: chunkOverlap),
+                               summaryTokens: summaryTokens, fanIn: fanIn)
+        if method == .grounded {
+            p.keyPointTokens = Self.keyPointTokens(summaryTokens: summaryTokens)
+            p.supportTokens = Self.keyPointTokens(summaryTokens: summaryTokens)
+        }
+        return p
     }
+
+    /// Key points given to a grounded prompt: about three sentences, never more than the summary itself.
+    static func keyPointTokens(summaryTokens: Int) -> Int { min(summaryTokens, 120) }
 }
 
 /// A document that could not be summarized, and why (one line).

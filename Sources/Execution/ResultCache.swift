@@ -10,10 +10,13 @@ public struct NodeOutput: Sendable, Equatable, Codable {
     public var seconds: Double
     public var promptSeconds: Double
     public var stopReason: String
+    /// The model's own text, when the method changed it (grounded: before the check against the source).
+    public var modelText: String?
 
     public init(text: String, promptTokens: Int, outputTokens: Int, seconds: Double, promptSeconds: Double = 0,
-                stopReason: String) {
+                stopReason: String, modelText: String? = nil) {
         self.text = text
+        self.modelText = modelText
         self.promptTokens = promptTokens
         self.outputTokens = outputTokens
         self.seconds = seconds

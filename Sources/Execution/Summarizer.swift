@@ -1,5 +1,6 @@
 import Chunking
 import Foundation
+import Grounding
 import Ingest
 import Planning
 
@@ -25,7 +26,11 @@ public final class Summarizer: Sendable {
         guard contextTokens <= model.contextLength else {
             throw .configuration("--context-tokens \(contextTokens) exceeds the model's context window of \(model.contextLength) tokens")
         }
-        let (plan, excluded) = try planner.plan(documents.map(Pipeline.plannerInput))
+        let keyPoints: Planner<ModelTokenCounter>.KeyPoints? = options.method == .grounded ? { [self] _, chunks in
+            Self.keyPoints(SourceIndexes.index(of: chunks), chunks: chunks, budget: planner.parameters.keyPointTokens,
+                           counter: model.counter)
+        } : nil
+        let (plan, excluded) = try planner.plan(documents.map(Pipeline.plannerInput), keyPoints: keyPoints)
         return (plan, excluded.map { DocumentFailure(path: $0.path, reason: $0.reason) })
     }
 
@@ -41,6 +46,11 @@ public final class Summarizer: Sendable {
     public func execute(_ plan: Plan, cache: ResultCache?,
                         onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
                         shouldStop: @escaping @Sendable () -> Bool = { false }) -> ExecutionReport {
+        switch options.method {
+        case .mapreduce: break
+        case .extractive: return extract(plan, onEvent: onEvent, shouldStop: shouldStop)
+        case .grounded: return executeGrounded(plan, cache: cache, onEvent: onEvent, shouldStop: shouldStop)
+        }
         let planner = self.planner
         let model = self.model
         let decoding = self.decoding
@@ -52,6 +62,13 @@ public final class Summarizer: Sendable {
             workers: options.workers,
             makeRunner: { _ in EngineRunner(model: model, contextTokens: context, threads: threads, decoding: decoding) },
             onEvent: onEvent, shouldStop: shouldStop)
+        let report = executor.run()
+        recordSpeeds(report)
+        return report
+    }
+
+    /// Runs `executor` and records the speeds it measured.
+    func run(_ executor: Executor) -> ExecutionReport {
         let report = executor.run()
         recordSpeeds(report)
         return report

@@ -47,12 +47,15 @@ public struct PlannedDocument: Sendable, Equatable, Codable {
     public var chunks: [Chunk]
     /// The root node of this document.
     public var root: Int
+    /// Per chunk, the source sentences its map prompt gives as key points (empty unless the summary is grounded).
+    public var keyPoints: [[String]]
 
-    public init(title: String, path: String, chunks: [Chunk], root: Int = -1) {
+    public init(title: String, path: String, chunks: [Chunk], root: Int = -1, keyPoints: [[String]] = []) {
         self.title = title
         self.path = path
         self.chunks = chunks
         self.root = root
+        self.keyPoints = keyPoints
     }
 }
 
@@ -117,6 +120,10 @@ public struct PlanParameters: Sendable, Equatable, Codable {
     public var summaryTokens: Int
     /// `--fan-in`: most children of a merge node.
     public var fanIn: Int
+    /// Tokens of key source sentences a map prompt may carry (grounded summaries; 0: none).
+    public var keyPointTokens = 0
+    /// Tokens of supporting source sentences a document's merge prompt may carry (grounded summaries; 0: none).
+    public var supportTokens = 0
     /// Sentences asked for at each node (derived from the summary budget: about 25 tokens a sentence).
     public var sentences: Int { max(2, summaryTokens / 28) }
 

@@ -41,8 +41,13 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         self.parameters = parameters
     }
 
-    /// Plans `documents`; documents with no text are left out and listed in `excluded`.
-    public func plan(_ documents: [PlannerInput]) throws(PlanningError) -> (plan: Plan, excluded: [(path: String, reason: String)]) {
+    /// Key points for the map prompts of one document: given its index among the planned documents and its
+    /// chunks, the sentences for each chunk, each chunk's lines (`- sentence`) within `keyPointTokens`.
+    public typealias KeyPoints = (Int, [Chunk]) -> [[String]]
+
+    /// Plans `documents`; documents with no text are left out and listed in `excluded`. With `keyPoints` (and
+    /// `keyPointTokens` > 0) every map prompt carries its chunk's key points.
+    public func plan(_ documents: [PlannerInput], keyPoints: KeyPoints? = nil) throws(PlanningError) -> (plan: Plan, excluded: [(path: String, reason: String)]) {
         let p = parameters
         let chunker: Chunker<Counter>
         do { chunker = try Chunker(counter: counter, parameters: p.chunking) } catch {
@@ -59,7 +64,9 @@ public struct Planner<Counter: TokenCounting>: Sendable {
                 excluded.append((input.path, "no text to summarize"))
                 continue
             }
-            docs.append(PlannedDocument(title: input.title, path: input.path, chunks: chunks))
+            var doc = PlannedDocument(title: input.title, path: input.path, chunks: chunks)
+            if let keyPoints, p.keyPointTokens > 0 { doc.keyPoints = keyPoints(docs.count, chunks) }
+            docs.append(doc)
             chunkLists.append(chunks)
         }
 
@@ -74,7 +81,9 @@ public struct Planner<Counter: TokenCounting>: Sendable {
             var level: [Int] = []
             for chunk in doc.chunks {
                 let heading = chunk.headingPath.map { Self.shorten($0, to: 60) }
-                let prompt = wrap(prompts.map(title: title, headingPath: heading, chunk: chunk, sentences: p.sentences))
+                let points = chunk.index < doc.keyPoints.count ? doc.keyPoints[chunk.index] : []
+                let prompt = wrap(prompts.map(title: title, headingPath: heading, chunk: chunk, sentences: p.sentences,
+                                              keyPoints: points))
                 let tokens = counter.count(prompt)
                 guard tokens + p.summaryTokens <= p.contextTokens else {
                     throw .configuration(
@@ -98,7 +107,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
                         Prompts.Part(label: label(part: k + 1, of: nodes[child]), text: "")
                     }
                     let prompt = wrap(prompts.reduce(title: title, parts: parts, sentences: p.sentences, final: final))
-                    let bound = counter.count(prompt)
+                    let bound = counter.count(prompt) + supportAllowance
                         + children.reduce(0) { $0 + nodes[$1].maxOutputTokens + Self.seamTokens }
                     let first = children.compactMap { nodes[$0].firstPage }.min()
                     let last = children.compactMap { nodes[$0].lastPage }.max()
@@ -155,22 +164,28 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         return (plan, excluded)
     }
 
+    /// Tokens a document merge prompt is allowed for supporting source sentences (0 without them).
+    var supportAllowance: Int { parameters.supportTokens > 0 ? parameters.supportTokens + Prompts.keyPointHeadingTokens : 0 }
+
     /// The full prompt of a node, chat template applied, given its children's summaries in order (ignored for
-    /// nodes over a chunk). The same rendering the plan counted.
-    public func prompt(for node: PlanNode, in plan: Plan, childTexts: [String]) -> String {
+    /// nodes over a chunk) and, for a document's merge, supporting source sentences (their `- sentence` lines
+    /// within `supportTokens`). The same rendering the plan counted.
+    public func prompt(for node: PlanNode, in plan: Plan, childTexts: [String], support: [String] = []) -> String {
         let sentences = parameters.sentences
         if let d = node.document, let c = node.chunk {
             let doc = plan.documents[d]
             let chunk = doc.chunks[c]
             return wrap(prompts.map(title: Self.shorten(doc.title, to: 120),
                                     headingPath: chunk.headingPath.map { Self.shorten($0, to: 60) },
-                                    chunk: chunk, sentences: sentences))
+                                    chunk: chunk, sentences: sentences,
+                                    keyPoints: c < doc.keyPoints.count ? doc.keyPoints[c] : []))
         }
         let parts = zip(node.labels, childTexts).map { Prompts.Part(label: $0, text: $1) }
         let final = node.kind == .document || node.kind == .corpus
         if let d = node.document {
             return wrap(prompts.reduce(title: Self.shorten(plan.documents[d].title, to: 120), parts: parts,
-                                       sentences: sentences, final: final))
+                                       sentences: sentences, final: final,
+                                       keyPoints: parameters.supportTokens > 0 ? support : []))
         }
         return wrap(prompts.corpus(parts: parts, sentences: sentences, final: final))
     }
@@ -223,16 +238,18 @@ public struct Planner<Counter: TokenCounting>: Sendable {
                           sections: [], firstPage: nil, lastPage: nil, paragraphs: 0...0)
         let mapOverhead = counter.count(wrap(prompts.map(title: longTitle, headingPath: longHeading,
                                                          chunk: empty, sentences: p.sentences)))
-        let mapNeed = mapOverhead + p.chunking.chunkTokens + 2 + p.summaryTokens
+        let keyPointAllowance = p.keyPointTokens > 0 ? p.keyPointTokens + Prompts.keyPointHeadingTokens : 0
+        let mapNeed = mapOverhead + keyPointAllowance + p.chunking.chunkTokens + 2 + p.summaryTokens
         guard mapNeed <= p.contextTokens else {
             throw .configuration(
-                "--chunk-tokens \(p.chunking.chunkTokens) + --summary-tokens \(p.summaryTokens) + the map prompt (\(mapOverhead) tokens) = \(mapNeed) exceeds --context-tokens \(p.contextTokens); use --chunk-tokens ≤ \(max(0, p.contextTokens - mapOverhead - 2 - p.summaryTokens)) or raise --context-tokens")
+                "--chunk-tokens \(p.chunking.chunkTokens) + --summary-tokens \(p.summaryTokens) + the map prompt (\(mapOverhead + keyPointAllowance) tokens) = \(mapNeed) exceeds --context-tokens \(p.contextTokens); use --chunk-tokens ≤ \(max(0, p.contextTokens - mapOverhead - keyPointAllowance - 2 - p.summaryTokens)) or raise --context-tokens")
         }
         func capacity(overhead: Int) -> Int {
             let perChild = p.summaryTokens + Self.seamTokens + Self.labelTokens + 2
             return min(p.fanIn, (p.contextTokens - p.summaryTokens - overhead) / perChild)
         }
         let reduceOverhead = counter.count(wrap(prompts.reduce(title: longTitle, parts: [], sentences: p.sentences, final: false)))
+            + supportAllowance
         let corpusOverhead = counter.count(wrap(prompts.corpus(parts: [], sentences: p.sentences, final: false)))
         let document = capacity(overhead: reduceOverhead)
         let corpus = capacity(overhead: corpusOverhead)
