@@ -68,13 +68,18 @@ static void attention_head_scalar(float *restrict out, const float *restrict q, 
                                   const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim,
                                   float scale, float *restrict scores, uint16_t *restrict q16);
 
+static void attention_rows_each(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
+                                size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
+                                float scale, float *scratch);
+
 static struct {
     pk_dot_f16_fn dot;
     pk_axpy_f16_fn axpy;
     pk_to_f16_fn to_f16;
     pk_attention_head_fn attention;
+    pk_attention_rows_fn attention_rows;
     const char *name;
-} ops = { dot_f16_scalar, axpy_f16_scalar, to_f16_scalar, attention_head_scalar, "scalar" };
+} ops = { dot_f16_scalar, axpy_f16_scalar, to_f16_scalar, attention_head_scalar, attention_rows_each, "scalar" };
 static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 
 static void ops_pick(void) {
@@ -87,6 +92,7 @@ static void ops_pick(void) {
         ops.axpy = pk_axpy_f16_avx2;
         ops.to_f16 = pk_to_f16_avx2;
         ops.attention = pk_attention_head_avx2;
+        ops.attention_rows = pk_attention_rows_avx2;
         ops.name = "avx2";
     }
 #endif
@@ -191,4 +197,29 @@ static void attention_head_scalar(float *restrict out, const float *restrict q, 
         const float p = pk_f16_to_f32(pk_f32_to_f16(scores[j] * inv));
         if (p != 0) ops.axpy(out, p, v + (size_t)j * kv_stride, head_dim);
     }
+}
+
+size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim) {
+    // Scores of every query, the rounded queries, one block of converted keys or values.
+    return (size_t)(n_queries * n_kv + n_queries * head_dim + PK_ATTENTION_KV_BLOCK * head_dim);
+}
+
+void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
+                       size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
+                       float scale, float *scratch) {
+    pthread_once(&ops_once, ops_pick);
+    ops.attention_rows(out, q, q_stride, k, v, kv_stride, n_rows, n_heads, n_kv0, head_dim, scale, scratch);
+}
+
+// The reference: one pk_attention_head per (row, head).
+static void attention_rows_each(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
+                                size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
+                                float scale, float *scratch) {
+    float *scores = scratch;
+    uint16_t *q16 = (uint16_t *)(scratch + n_kv0 + n_rows);
+    for (int64_t r = 0; r < n_rows; r++)
+        for (int64_t h = 0; h < n_heads; h++) {
+            const size_t at = (size_t)r * q_stride + (size_t)(h * head_dim);
+            ops.attention(out + at, q + at, k, v, kv_stride, n_kv0 + r, head_dim, scale, scores, q16);
+        }
 }

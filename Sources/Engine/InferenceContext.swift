@@ -30,8 +30,14 @@ public final class InferenceContext {
     let activations: UnsafeMutableRawPointer
     let activationStride: Int
     let ropeTable: UnsafeMutablePointer<Float>  // [B, ropeDimensions] (cos, sin pairs)
-    let scores: UnsafeMutablePointer<Float>     // [threads, contextLength]
-    let queryHalves: UnsafeMutablePointer<UInt16> // [threads, headDim]
+    /// Attention scratch of each thread (scores, rounded queries, converted keys), `attentionScratchStride`
+    /// floats apart: [threads, pk_attention_rows_scratch(attentionRows · group, contextLength, headDim)].
+    let attentionScratch: UnsafeMutablePointer<Float>
+    let attentionScratchStride: Int
+    /// Prefill attention takes `attentionRows` query rows of the heads sharing a KV head per call
+    /// (`pk_attention_rows`); false runs one head of one row at a time, as decode does (for tests: same bits).
+    package var batchedAttention = true
+    let attentionRows = 8
     /// Logits of the last evaluated token, [vocab].
     let logits: UnsafeMutablePointer<Float>
     /// Logits of every token of a batch, [B, vocab], allocated on first use.
@@ -78,16 +84,16 @@ public final class InferenceContext {
         activations = .allocate(byteCount: batchSize * stride, alignment: 64)
         activations.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * stride)
         ropeTable = floats(batchSize * c.ropeDimensions)
-        scores = floats(threads * contextLength)
-        queryHalves = .allocate(capacity: threads * c.headDimension)
-        queryHalves.initialize(repeating: 0, count: threads * c.headDimension)
+        let group = c.headCount / c.kvHeadCount
+        attentionScratchStride = (pk_attention_rows_scratch(Int64(attentionRows * group), Int64(contextLength),
+                                                            Int64(c.headDimension)) + 15) / 16 * 16
+        attentionScratch = floats(threads * attentionScratchStride)
         logits = floats(c.vocabularySize)
     }
 
     deinit {
-        for p in [x, xb, q, k, v, attention, projected, gate, up, ropeTable, scores, logits] { p.deallocate() }
+        for p in [x, xb, q, k, v, attention, projected, gate, up, ropeTable, attentionScratch, logits] { p.deallocate() }
         activations.deallocate()
-        queryHalves.deallocate()
         batchLogits?.deallocate()
     }
 

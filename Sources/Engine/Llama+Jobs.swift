@@ -60,8 +60,9 @@ struct ProjectionJob {
     }
 }
 
-/// Causal grouped-query attention of a batch, one (row, query head) per item: row b sees positions
-/// 0...start + b; query head h reads KV head h / group.
+/// Causal grouped-query attention of a batch: row b sees positions 0...start + b; query head h reads KV head
+/// h / group. Either one (row, query head) per item (`pk_attention_head`, decode) or, with `rowsPerItem` > 0, one
+/// (KV head, block of rows) per item, all its query heads together (`pk_attention_rows`, prefill: the same bits).
 struct AttentionJob {
     var out: UnsafeMutablePointer<Float>    // [B, queryWidth]
     var q: UnsafeMutablePointer<Float>      // [B, queryWidth], after RoPE
@@ -73,22 +74,36 @@ struct AttentionJob {
     var group: Int
     var headDimension: Int
     var start: Int
+    var rows: Int
+    var rowsPerItem: Int
     var scale: Float
-    var scores: UnsafeMutablePointer<Float>        // [threads, scoresStride]
-    var scoresStride: Int
-    var queryHalves: UnsafeMutablePointer<UInt16>  // [threads, headDimension]
+    var scratch: UnsafeMutablePointer<Float>  // [threads, scratchStride]
+    var scratchStride: Int
+
+    var items: Int {
+        rowsPerItem > 0 ? (heads / group) * ((rows + rowsPerItem - 1) / rowsPerItem) : rows * heads
+    }
 
     static let entry: pk_pool_fn = { ctx, begin, end, thread in
         let j = ctx!.assumingMemoryBound(to: AttentionJob.self).pointee
         let hd = j.headDimension
-        let scores = j.scores + Int(thread) * j.scoresStride
-        let halves = j.queryHalves + Int(thread) * hd
+        let scratch = j.scratch + Int(thread) * j.scratchStride
         for item in Int(begin)..<Int(end) {
-            let b = item / j.heads, h = item % j.heads
-            let kvOffset = (h / j.group) * hd
-            pk_attention_head(j.out + b * j.queryWidth + h * hd, j.q + b * j.queryWidth + h * hd,
-                              j.keys + kvOffset, j.values + kvOffset, j.kvWidth, Int64(j.start + b + 1), Int64(hd),
-                              j.scale, scores, halves)
+            if j.rowsPerItem > 0 {
+                let blocks = (j.rows + j.rowsPerItem - 1) / j.rowsPerItem
+                let g = item / blocks, r0 = (item % blocks) * j.rowsPerItem
+                let rows = min(j.rowsPerItem, j.rows - r0)
+                let at = r0 * j.queryWidth + g * j.group * hd
+                pk_attention_rows(j.out + at, j.q + at, j.queryWidth, j.keys + g * hd, j.values + g * hd, j.kvWidth,
+                                  Int64(rows), Int64(j.group), Int64(j.start + r0 + 1), Int64(hd), j.scale, scratch)
+            } else {
+                let b = item / j.heads, h = item % j.heads
+                let kvOffset = (h / j.group) * hd
+                let halves = UnsafeMutableRawPointer(scratch + j.start + b + 1).assumingMemoryBound(to: UInt16.self)
+                pk_attention_head(j.out + b * j.queryWidth + h * hd, j.q + b * j.queryWidth + h * hd,
+                                  j.keys + kvOffset, j.values + kvOffset, j.kvWidth, Int64(j.start + b + 1),
+                                  Int64(hd), j.scale, scratch, halves)
+            }
         }
     }
 }

@@ -93,16 +93,15 @@ enum Llama {
         }
 
         // Causal grouped-query attention: row b sees positions 0...start + b; query head h reads KV head
-        // h / (heads / kvHeads).
-        let heads = c.headCount
+        // h / (heads / kvHeads). Decode: one item per head. Prefill: one item per KV head and block of rows.
         let group = c.headCount / c.kvHeadCount
-        let scale = 1 / Float(hd).squareRoot()
-        let keys = cache.keys(layer: l, position: 0)
-        let values = cache.values(layer: l, position: 0)
-        var job = AttentionJob(out: ctx.attention, q: ctx.q, keys: UnsafePointer(keys), values: UnsafePointer(values), queryWidth: qw, kvWidth: kw,
-                               heads: heads, group: group, headDimension: hd, start: start, scale: scale,
-                               scores: ctx.scores, scoresStride: ctx.contextLength, queryHalves: ctx.queryHalves)
-        ctx.parallel(n * heads, grain: 1, AttentionJob.entry, &job)
+        var job = AttentionJob(out: ctx.attention, q: ctx.q, keys: UnsafePointer(cache.keys(layer: l, position: 0)),
+                               values: UnsafePointer(cache.values(layer: l, position: 0)), queryWidth: qw,
+                               kvWidth: kw, heads: c.headCount, group: group, headDimension: hd, start: start,
+                               rows: n, rowsPerItem: n > 1 && ctx.batchedAttention ? ctx.attentionRows : 0,
+                               scale: 1 / Float(hd).squareRoot(), scratch: ctx.attentionScratch,
+                               scratchStride: ctx.attentionScratchStride)
+        ctx.parallel(job.items, grain: 1, AttentionJob.entry, &job)
 
         project(ctx, input: ctx.attention, count: n, (layer.attentionOutput, ctx.projected))
         pk_add(ctx.x, ctx.projected, Int64(n * embd))

@@ -48,6 +48,17 @@ void pk_attention_head(float *restrict out, const float *restrict q, const uint1
                        const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale,
                        float *restrict scores, uint16_t *restrict q16);
 
+/// Causal attention of `n_rows` query rows at consecutive positions for `n_heads` query heads that share one KV
+/// head (prefill): row r sees positions [0, n_kv0 + r). The query of row r, head h is at
+/// `q + r·q_stride + h·head_dim` and its output goes to the same place in `out`; `k` and `v` are as in
+/// pk_attention_head. Every output element is computed with exactly the arithmetic of pk_attention_head (same
+/// bits), but each key and value is converted from f16 once for all the queries of the call.
+/// `scratch` holds pk_attention_rows_scratch(n_rows · n_heads, n_kv0 + n_rows − 1, head_dim) floats.
+void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
+                       size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
+                       float scale, float *scratch);
+size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim);
+
 /// The path the float ops use ("scalar" or "avx2").
 const char *pk_ops_path(void);
 
