@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Common
 
 /// How the next token is chosen. llama.cpp's semantics and order: repetition penalty, top-k, top-p, min-p on the
 /// unscaled logits, then temperature and a draw; `temperature <= 0` takes the most likely token (greedy).
@@ -36,21 +37,6 @@ public struct SamplingParameters: Sendable, Hashable, Codable {
 
     /// Greedy decoding: always the most likely token.
     public static let greedy = SamplingParameters(temperature: 0)
-}
-
-/// A seeded pseudo-random generator (SplitMix64): small, fast, the same sequence on every platform.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A uniform float in [0, 1).
-    public mutating func unit() -> Float { Float(next() >> 40) * 0x1p-24 }
 }
 
 /// Picks tokens from logits. One per worker: its buffers are allocated once for the vocabulary, so sampling

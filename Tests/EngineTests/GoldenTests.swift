@@ -26,6 +26,10 @@ struct GoldenCase: Decodable {
     let steps: [Step]
     /// Logits at every prompt position (tiny models only).
     let logits: [[Float]]?
+    /// Tiny models only: how TinyGoldenModels rebuilds the file, and the sum of each tensor's values.
+    let architecture: String?
+    let seed: UInt64?
+    let tensor_sums: [String: Double]?
 }
 
 struct GoldenFile: Decodable {

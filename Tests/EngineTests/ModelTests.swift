@@ -108,16 +108,21 @@ import TestSupport
         #expect(throws: EngineError.invalidToken(id: -1, vocabularySize: 16)) { try context.evaluate(token: -1) }
     }
 
-    /// Random-weight Llama-3-style and qwen2 files (scripts/fixtures/make_golden_tiny.py): logits at every prompt
-    /// position within 1e-3 of the logit range of llama.cpp's, and the same greedy tokens.
+    /// Random-weight Llama-3-style and qwen2 files (scripts/fixtures/make_golden_tiny.py, rebuilt here by
+    /// `TinyGoldenModels`): logits at every prompt position within 1e-3 of the logit range of llama.cpp's, and the
+    /// same greedy tokens.
     ///
     /// Tolerance: F16 weights and activations rounded to f16 as llama.cpp does; what remains is summation order
     /// in f32 over rows of 64–96 terms, about 1e-6 relative, amplified through 2 layers: well under 1e-3 of
     /// the range (about 10).
     @Test(arguments: ["tiny_llama3", "tiny_qwen2"])
     func tinyModelMatchesLlamaCpp(name: String) throws {
-        let model = try Model(path: Golden.url("\(name).gguf").path)
         let golden = try Golden.load("\(name).json", as: GoldenCase.self)
+        let arch = try #require(golden.architecture.flatMap(TinyGoldenModels.Architecture.init(rawValue:)))
+        let (file, sums) = TinyGoldenModels.build(arch, seed: try #require(golden.seed))
+        // The rebuilt weights are the ones llama.cpp ran (sums of exact multiples of 1/1024: no rounding slack).
+        #expect(sums == golden.tensor_sums)
+        let model = try Model(path: write(file))
         let reference = try #require(golden.logits)
         let all = reference.flatMap { $0 }
         let range = all.max()! - all.min()!

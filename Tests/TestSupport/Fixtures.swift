@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Paths shared by the test targets.
@@ -76,3 +77,6 @@ public func runCommand(_ executable: URL, _ arguments: [String], directory: URL?
                          stdout: String(decoding: outData, as: UTF8.self),
                          stderr: String(decoding: errData, as: UTF8.self))
 }
+
+/// The seeded generator of the sampler (SplitMix64), under the name the tests know, so property tests reproduce.
+public typealias SplitMix64 = SeededGenerator
