@@ -71,6 +71,8 @@ struct Eval: ParsableCommand {
                 let m = result.metrics
                 let scores = String(format: "R-1 %.1f R-2 %.1f R-L %.1f, %d tokens, %.1f s", m.rouge.rouge1, m.rouge.rouge2,
                                     m.rouge.rougeL, m.tokens, m.seconds)
+                    + ", numbers unsupported \(m.unsupportedNumbers.count)/\(m.numbers)"
+                    + (m.repeated4Gram ? ", repeated 4-gram" : "") + (m.endsOnSentence ? "" : ", no sentence end")
                 printError("[\(i + 1)/\(cases.count)] \((result.path as NSString).lastPathComponent): \(scores)"
                            + (result.error.map { " (failed: \($0))" } ?? ""))
             }
