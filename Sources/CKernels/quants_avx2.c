@@ -1,6 +1,7 @@
 // AVX2 + FMA + F16C path of the quantized kernels (the kernels themselves: quants_x86.inc).
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 #include "quants_impl.h"
 
 #define PK_X86_VNNI 0

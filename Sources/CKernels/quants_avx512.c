@@ -6,6 +6,7 @@
 // (KernelPathTests) run wherever the CPU has AVX-512 VNNI.
 #if defined(__x86_64__)
 #include <immintrin.h>
+#include <math.h>
 #include "quants_impl.h"
 
 #define PK_X86_VNNI 1

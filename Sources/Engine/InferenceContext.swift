@@ -153,7 +153,8 @@ public final class InferenceContext {
             let count = min(batchCapacity, tokens.count - start)
             let batch = UnsafeBufferPointer(rebasing: tokens[start..<(start + count)])
             let isLast = start + count == tokens.count
-            Llama.forward(context: self, tokens: batch, logits: allLogits != nil ? .all : (isLast ? .last : .none))
+            Llama.forward(context: self, tokens: batch, logits: allLogits != nil ? .all : (isLast ? .last : .none),
+                          promptOrder: tokens.count > 1)
             if let allLogits, let all = batchLogits {
                 for i in 0..<count {
                     allLogits(start + i, UnsafeBufferPointer(start: all + i * vocab, count: vocab))

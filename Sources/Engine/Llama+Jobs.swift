@@ -77,6 +77,7 @@ struct AttentionJob {
     var rows: Int
     var rowsPerItem: Int
     var scale: Float
+    var order: Int32                          // PK_ORDER_DOT (a decoded token) or PK_ORDER_GEMM (a prompt)
     var scratch: UnsafeMutablePointer<Float>  // [threads, scratchStride]
     var scratchStride: Int
 
@@ -95,14 +96,14 @@ struct AttentionJob {
                 let rows = min(j.rowsPerItem, j.rows - r0)
                 let at = r0 * j.queryWidth + g * j.group * hd
                 pk_attention_rows(j.out + at, j.q + at, j.queryWidth, j.keys + g * hd, j.values + g * hd, j.kvWidth,
-                                  Int64(rows), Int64(j.group), Int64(j.start + r0 + 1), Int64(hd), j.scale, scratch)
+                                  Int64(rows), Int64(j.group), Int64(j.start + r0 + 1), Int64(hd), j.scale, j.order, scratch)
             } else {
                 let b = item / j.heads, h = item % j.heads
                 let kvOffset = (h / j.group) * hd
                 let halves = UnsafeMutableRawPointer(scratch + j.start + b + 1).assumingMemoryBound(to: UInt16.self)
                 pk_attention_head(j.out + b * j.queryWidth + h * hd, j.q + b * j.queryWidth + h * hd,
                                   j.keys + kvOffset, j.values + kvOffset, j.kvWidth, Int64(j.start + b + 1),
-                                  Int64(hd), j.scale, scratch, halves)
+                                  Int64(hd), j.scale, j.order, scratch, halves)
             }
         }
     }

@@ -10,7 +10,11 @@ enum Llama {
     /// Which batch rows get logits.
     enum LogitRows { case none, last, all }
 
-    static func forward(context ctx: InferenceContext, tokens: UnsafeBufferPointer<Int32>, logits rows: LogitRows) {
+    /// `promptOrder`: sum attention's products as llama.cpp does for a prompt batch (tinyBLAS) rather than for one
+    /// decoded token (ggml_vec_dot_f16); true for every batch of a prompt of two or more tokens, even a last
+    /// batch of one, since llama.cpp evaluates the prompt in one batch of up to 512.
+    static func forward(context ctx: InferenceContext, tokens: UnsafeBufferPointer<Int32>, logits rows: LogitRows,
+                        promptOrder: Bool) {
         let c = ctx.model.config
         let w = ctx.model.weights
         let n = tokens.count
@@ -35,7 +39,8 @@ enum Llama {
 
         for l in 0..<c.layerCount {
             let layer = w.layers[l]
-            attentionBlock(ctx, layer: layer, index: l, count: n, start: start)
+            attentionBlock(ctx, layer: layer, index: l, count: n, start: start,
+                           order: promptOrder ? Int32(PK_ORDER_GEMM) : Int32(PK_ORDER_DOT))
 
             // Feed-forward: x += Wdown · (silu(Wgate · m) ⊙ Wup · m).
             layer.feedForwardNorm.withUnsafeBufferPointer { norm in
@@ -66,7 +71,8 @@ enum Llama {
     }
 
     /// x += Wo · attention over the cache, for the batch's rows.
-    private static func attentionBlock(_ ctx: InferenceContext, layer: LayerWeights, index l: Int, count n: Int, start: Int) {
+    private static func attentionBlock(_ ctx: InferenceContext, layer: LayerWeights, index l: Int, count n: Int, start: Int,
+                                       order: Int32) {
         let c = ctx.model.config
         let embd = c.embeddingLength
         layer.attentionNorm.withUnsafeBufferPointer { norm in
@@ -99,7 +105,7 @@ enum Llama {
                                values: UnsafePointer(cache.values(layer: l, position: 0)), queryWidth: qw,
                                kvWidth: kw, heads: c.headCount, group: group, headDimension: hd, start: start,
                                rows: n, rowsPerItem: n > 1 && ctx.batchedAttention ? ctx.attentionRows : 0,
-                               scale: 1 / Float(hd).squareRoot(), scratch: ctx.attentionScratch,
+                               scale: 1 / Float(hd).squareRoot(), order: order, scratch: ctx.attentionScratch,
                                scratchStride: ctx.attentionScratchStride)
         ctx.parallel(job.items, grain: 1, AttentionJob.entry, &job)
 

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// Batched prefill attention (`pk_attention_rows`) gives the same bits as one head of one row at a time
-/// (`pk_attention_head`, what decode runs): on random queries and caches of several shapes, and on the bundled
+/// (`pk_attention_head` in the prompt order): on random queries and caches of several shapes, and on the bundled
 /// model's logits over a prompt.
 @Suite struct AttentionTests {
     /// (rows, heads sharing a KV head, positions the first row sees, head dimension): blocks smaller and larger
@@ -33,7 +33,8 @@ import TestSupport
         keys.withUnsafeBufferPointer { k in
             values.withUnsafeBufferPointer { v in
                 pk_attention_rows(&batched, q, qStride, k.baseAddress! + kvHead * hd, v.baseAddress! + kvHead * hd,
-                                  kvStride, Int64(rows), Int64(heads), Int64(firstKV), Int64(hd), scale, &scratch)
+                                  kvStride, Int64(rows), Int64(heads), Int64(firstKV), Int64(hd), scale,
+                                  Int32(PK_ORDER_GEMM), &scratch)
             }
         }
         var mismatches = 0
@@ -47,7 +48,7 @@ import TestSupport
                         q.withUnsafeBufferPointer { qp in
                             pk_attention_head(&one, qp.baseAddress! + r * qStride + h * hd, k.baseAddress! + kvHead * hd,
                                               v.baseAddress! + kvHead * hd, kvStride, Int64(firstKV + r), Int64(hd),
-                                              scale, &scores, &halves)
+                                              scale, Int32(PK_ORDER_GEMM), &scores, &halves)
                         }
                     }
                 }

@@ -53,8 +53,9 @@ func randomActivations(count: Int, rng: inout SplitMix64) -> [Float] {
 
 /// Every SIMD path this CPU can run, against the scalar reference.
 ///
-/// Activation conversion must be byte-identical (the SIMD quantizers round exactly as roundf / nearest-int do).
-/// Products differ only in the order of float additions over exact integer block sums, so the tolerance is a
+/// Activation conversion must be byte-identical, except Q8_0 and Q8_1 on x86, which are llama.cpp's x86
+/// quantizers (127/amax, round to nearest even) rather than its reference (1/d, roundf): those must equal
+/// `llamaX86Q8`, and stay within one quant of the reference. Products differ only in the order of float additions over exact integer block sums, so the tolerance is a
 /// multiple of float epsilon times Σ|w·x|, per type: 1e-5 for the block types (a few hundred blocks of rounding
 /// at ~6e-8 each), 1e-5 for F16 and BF16 (float accumulators instead of the reference's double), 1e-5 for F32.
 @Suite("Quantized kernels: every SIMD path against the scalar reference")
@@ -75,17 +76,77 @@ struct KernelPathTests {
         }
     }
 
-    @Test("activation conversion is byte-identical to the reference", arguments: simdPaths, types)
+    @Test("activation conversion is byte-identical to the reference (x86 Q8_0, Q8_1: to llama.cpp's x86 code)",
+          arguments: simdPaths, types)
     func conversion(path: String, type: GGMLType) {
         let simd = KernelPath(named: path)!
         var rng = SplitMix64(seed: 7 &+ UInt64(type.rawValue))
+        let vt = Kernels.vecDotType(type)
+        let x86Q8 = (path == "avx2" || path == "avx512") && (vt == .q8_0 || vt == .q8_1)
         for count in [256, 512, 1536] {
             var x = randomActivations(count: count, rng: &rng)
             x[3] = 0.5 * (x[0..<32].map(abs).max()! / 127) * 127 / 127  // near-ties
             for i in 40..<72 { x[i] = 0 }  // an all-zero block
             let a = Kernels.convertActivations(for: type, x, on: scalar)
             let b = Kernels.convertActivations(for: type, x, on: simd)
-            #expect(a == b, "\(path) \(type) n=\(count): \(zip(a, b).filter { $0 != $1 }.count) bytes differ")
+            if x86Q8 {
+                #expect(b == llamaX86Q8(x, withSums: vt == .q8_1), "\(path) \(type) n=\(count)")
+                // Against the reference: the same scales, quants at most one apart.
+                let blockBytes = vt.bytesPerBlock, header = vt == .q8_1 ? 4 : 2
+                for blk in 0..<count / 32 {
+                    let o = blk * blockBytes
+                    #expect(a[o] == b[o] && a[o + 1] == b[o + 1])
+                    for i in o + header..<o + blockBytes {
+                        #expect(abs(Int(Int8(bitPattern: a[i])) - Int(Int8(bitPattern: b[i]))) <= 1)
+                    }
+                }
+            } else {
+                #expect(a == b, "\(path) \(type) n=\(count): \(zip(a, b).filter { $0 != $1 }.count) bytes differ")
+            }
+        }
+    }
+
+    /// llama.cpp's quantize_row_q8_0 / _q8_1 for x86 (ggml-cpu/arch/x86/quants.c), block by block: d = amax/127
+    /// stored as a half, quants round(x · 127/amax) to nearest even, and for Q8_1 s = half(d · Σ quants).
+    func llamaX86Q8(_ x: [Float], withSums: Bool) -> [UInt8] {
+        var out = [UInt8]()
+        func half(_ v: Float) { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { out += $0 } }
+        for b in stride(from: 0, to: x.count, by: 32) {
+            let block = x[b..<b + 32]
+            let amax = block.map(abs).max()!
+            let d = amax / 127
+            let id: Float = amax != 0 ? 127 / amax : 0
+            let q = block.map { Int(($0 * id).rounded(.toNearestOrEven)) }
+            half(d)
+            if withSums { half(d * Float(q.reduce(0, +))) }
+            out += q.map { UInt8(bitPattern: Int8($0)) }
+        }
+        return out
+    }
+
+    /// Q4_1 (the bundled model's weights): every SIMD product is ggml_vec_dot_q4_1_q8_1's float arithmetic in its
+    /// order, so decode's matvec, the prompt's matmul and the single dot give the same bits for the same row.
+    @Test("Q4_1 products are bit-identical across dot, matvec and matmul", arguments: simdPaths)
+    func q4_1SameBits(path: String) {
+        let simd = KernelPath(named: path)!
+        var rng = SplitMix64(seed: 4141)
+        for (count, rows, batch) in [(576, 70, 5), (1536, 9, 4), (576, 3, 2)] {
+            let w = randomWeights(.q4_1, rows: rows, count: count, rng: &rng)
+            let rowBytes = Kernels.rowBytes(.q4_1, count: count)
+            let xq = (0..<batch).map { _ in
+                Kernels.convertActivations(for: .q4_1, randomActivations(count: count, rng: &rng), on: simd)
+            }
+            let y = Kernels.matmul(.q4_1, weights: w, rows: rows, activations: xq.flatMap { $0 }, batch: batch,
+                                   count: count, on: simd)
+            for b in 0..<batch {
+                let v = Kernels.matvec(.q4_1, weights: w, rows: 0..<rows, activations: xq[b], count: count, on: simd)
+                for r in 0..<rows {
+                    let dot = Kernels.dot(.q4_1, weights: Array(w[r * rowBytes..<(r + 1) * rowBytes]),
+                                          activations: xq[b], count: count, on: simd)
+                    #expect(v[r].bitPattern == dot.bitPattern && y[b * rows + r].bitPattern == dot.bitPattern,
+                            "\(path) n=\(count) row \(r) act \(b): dot \(dot), matvec \(v[r]), matmul \(y[b * rows + r])")
+                }
+            }
         }
     }
 

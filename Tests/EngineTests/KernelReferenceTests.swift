@@ -19,6 +19,8 @@ struct QuantFixtures: Decodable {
         let activationsConverted: [String]
         let dotsNative: [[Float]]
         let dotsGeneric: [[Float]]?
+        /// Q8_0 / Q8_1 activations as this machine's llama.cpp converts them (its SIMD quantizer).
+        let activationsNative: [String]?
 
         var description: String { name }
         var ggmlType: GGMLType { GGMLType(rawValue: type)! }
@@ -125,6 +127,34 @@ struct KernelReferenceTests {
             let ours = Kernels.convertActivations(for: e.ggmlType, e.activation(a), on: scalar)
             let expected = e.converted(a)
             #expect(ours == expected, "\(name) activation \(a): \(zip(ours, expected).filter { $0 != $1 }.count) bytes differ")
+        }
+    }
+
+    /// On x86, the SIMD paths convert activations to Q8_0 and Q8_1 with llama.cpp's x86 quantizer, byte for
+    /// byte (the fixture's `activationsNative` were made by it on an x86 machine).
+    @Test("x86 activation conversion is byte-identical to llama.cpp's x86 quantizer", arguments: ["Q4_0", "Q4_1", "Q8_0"])
+    func nativeConversion(name: String) throws {
+        let e = QuantFixtures.entry(name)
+        let native = try #require(e.activationsNative)
+        for path in KernelPath.available where path.name == "avx2" || path.name == "avx512" {
+            for a in e.activations.indices {
+                let ours = Kernels.convertActivations(for: e.ggmlType, e.activation(a), on: path)
+                #expect(ours == bytes(native[a]), "\(path.name) \(name) activation \(a)")
+            }
+        }
+    }
+
+    /// The AVX2 Q4_1 and Q8_0 dot products are ggml's x86 vec_dot (llama.cpp's kernels for the bundled model's
+    /// weights) to the bit: the same integer sums, scales, fused multiply-adds and horizontal sum order.
+    @Test("AVX2 Q4_1 and Q8_0 dots equal llama.cpp's to the bit", arguments: ["Q4_1", "Q8_0"])
+    func nativeDotBits(name: String) {
+        guard let avx2 = KernelPath(named: "avx2") else { return }  // another machine: nothing to compare
+        let e = QuantFixtures.entry(name)
+        for r in e.rows.indices {
+            for a in e.activations.indices {
+                let d = Kernels.dot(e.ggmlType, weights: e.row(r), activations: e.converted(a), count: e.n, on: avx2)
+                #expect(d.bitPattern == e.dotsNative[r][a].bitPattern, "\(name) row \(r) act \(a): \(d) vs \(e.dotsNative[r][a])")
+            }
         }
     }
 

@@ -16,8 +16,8 @@ import Testing
         #expect(Float16(bitPattern: pk_f32_to_f16(.nan)).isNaN)
     }
 
-    @Test(arguments: [64, 16, 40, 136])
-    func attentionHeadMatchesADirectComputation(headDim: Int) {
+    @Test(arguments: [64, 16, 40, 136], [Int32(PK_ORDER_DOT), Int32(PK_ORDER_GEMM)])
+    func attentionHeadMatchesADirectComputation(headDim: Int, order: Int32) {
         let positions = 37, stride = headDim * 3
         var state: UInt64 = 12345
         func next() -> Float {
@@ -31,7 +31,7 @@ import Testing
         var scores = [Float](repeating: 0, count: positions)
         var q16 = [UInt16](repeating: 0, count: headDim)
         let scale = 1 / Float(headDim).squareRoot()
-        pk_attention_head(&out, q, k, v, stride, Int64(positions), Int64(headDim), scale, &scores, &q16)
+        pk_attention_head(&out, q, k, v, stride, Int64(positions), Int64(headDim), scale, order, &scores, &q16)
 
         let qh = q.map { Double(pk_f16_to_f32(pk_f32_to_f16($0))) }
         let s = (0..<positions).map { j in

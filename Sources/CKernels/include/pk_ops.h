@@ -2,10 +2,12 @@
 #define PRECIS_PK_OPS_H
 // Float operations of the forward pass (norms, rope, softmax, activations), owned by the engine's model code.
 //
-// The numerics follow llama.cpp's CPU backend where it matters for token-exact results: RMSNorm sums squares
-// in double, RoPE angles are built by repeated multiplication in float, attention rounds the query and the
-// softmax weights to f16 before their products with the f16 KV cache (as ggml's f16 matrix product does),
-// and the softmax sum is accumulated in double.
+// The numerics are llama.cpp's CPU backend's (x86, AVX2), operation by operation, so that greedy decoding is
+// token-exact with it: RMSNorm sums squares in double; RoPE angles are built by repeated multiplication in float
+// and rotated with the fused multiply-adds gcc makes of ggml's expressions; SiLU and softmax use ggml's own
+// exponential (pk_expf), softmax sums groups of 8 in double; attention rounds the query and the softmax weights
+// to f16 before their products with the f16 KV cache, and sums those products in the order of the ggml kernel
+// llama.cpp runs for them: ggml_vec_dot_f16 for one query row (decode), llamafile's tinyBLAS for a prompt batch.
 #include <stdint.h>
 #include <stddef.h>
 
@@ -31,32 +33,51 @@ void pk_rope_table(float *restrict cs, int64_t pos, int64_t n_rot, float base, f
 /// `neox` = 0: pairs (x[2i], x[2i+1]) (llama); `neox` = 1: pairs (x[i], x[i + n_rot/2]) (NeoX, qwen2).
 void pk_rope(float *x, int64_t n_heads, int64_t head_dim, int64_t n_rot, const float *restrict cs, int neox);
 
-/// out = silu(gate) ⊙ up, silu(g) = g / (1 + e^(−g)).
+/// out = silu(gate) ⊙ up, silu(g) = g / (1 + e^(−g)) with e^x from pk_expf.
 void pk_swiglu(const float *gate, const float *up, float *out, int64_t n);
+
+/// e^x as ggml's vectorized expf computes it (ggml_v_expf, one lane): within about 1 ulp of expf, not equal.
+float pk_expf(float x);
 
 /// y += x.
 void pk_add(float *restrict y, const float *restrict x, int64_t n);
 /// y += b (a bias row) for each of `rows` rows of `n` floats, `stride` floats apart.
 void pk_add_bias(float *y, const float *restrict b, int64_t n, int64_t rows, int64_t stride);
 
+/// The summation orders of attention's f16 products (llama.cpp's two kernels for them).
+enum {
+    /// One query row at a time (decode): ggml_vec_dot_f16's four 8-lane accumulators.
+    PK_ORDER_DOT = 0,
+    /// A prompt batch (two or more rows): tinyBLAS's one 8-lane accumulator.
+    PK_ORDER_GEMM = 1,
+};
+
 /// One query head attending over `n_kv` cached positions (causal: the caller passes the positions it may see).
 ///
 /// `k` and `v` point at position 0 of this head's KV-head in f16 caches whose positions are `kv_stride` halves
-/// apart. out[d] = Σⱼ f16(pⱼ) · v[j][d], p = softmax(scale · (f16(q) · k[j])). `scores` holds `n_kv` floats and
-/// `q16` `head_dim` halves of scratch.
+/// apart. out[d] = Σⱼ f16(pⱼ) · v[j][d], p = softmax(scale · (f16(q) · k[j])), summed in the `order` (PK_ORDER_*)
+/// of the batch the row belongs to. `scores` holds `n_kv` floats and `q16` `head_dim` halves of scratch.
 void pk_attention_head(float *restrict out, const float *restrict q, const uint16_t *restrict k,
                        const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale,
-                       float *restrict scores, uint16_t *restrict q16);
+                       int order, float *restrict scores, uint16_t *restrict q16);
+
+/// 1 when the query · key products of `order` use tinyBLAS's order (it needs head_dim a multiple of 8; llama.cpp
+/// falls back to ggml_vec_dot_f16 otherwise).
+int pk_attention_gemm_order(int order, int64_t head_dim);
+
+/// In place: scores ← f16(softmax(scores)) as llama.cpp computes it (max subtracted, pk_expf, groups of 8 summed
+/// in double, scaled by the float reciprocal, rounded to f16 for the product with the f16 values).
+void pk_softmax_ggml(float *restrict scores, int64_t n);
 
 /// Causal attention of `n_rows` query rows at consecutive positions for `n_heads` query heads that share one KV
 /// head (prefill): row r sees positions [0, n_kv0 + r). The query of row r, head h is at
 /// `q + r·q_stride + h·head_dim` and its output goes to the same place in `out`; `k` and `v` are as in
-/// pk_attention_head. Every output element is computed with exactly the arithmetic of pk_attention_head (same
-/// bits), but each key and value is converted from f16 once for all the queries of the call.
+/// pk_attention_head, and every output is pk_attention_head's in `order`, to the bit (for now it is one
+/// pk_attention_head per row and head; a batched kernel must keep that arithmetic: AttentionTests).
 /// `scratch` holds pk_attention_rows_scratch(n_rows · n_heads, n_kv0 + n_rows − 1, head_dim) floats.
 void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
                        size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
-                       float scale, float *scratch);
+                       float scale, int order, float *scratch);
 size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim);
 
 /// The path the float ops use ("scalar" or "avx2").

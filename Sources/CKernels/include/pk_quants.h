@@ -5,7 +5,9 @@
 //
 // Every function has a scalar reference (quants_ref.c) that is the spec; SIMD paths (one file per instruction
 // set: quants_avx2.c, quants_avx512.c, quants_neon.c) must agree with it within per-type tolerances, and their
-// activation quantizers byte for byte. The path is picked once at first use from the CPU's features; the
+// activation quantizers byte for byte, except the x86 Q8_0/Q8_1 quantizers, which are llama.cpp's x86 ones
+// (127/amax and round to nearest even instead of 1/d and roundf: a quant differs by one near a half). The x86
+// Q4_1 and Q8_0 products are ggml's x86 vec_dot to the bit, in decode and in prefill alike. The path is picked once at first use from the CPU's features; the
 // environment variable PRECIS_KERNELS=scalar|avx2|avx512|neon forces one. Tests and benchmarks run every path side
 // by side through the `_with` functions, without touching the process-wide choice. No function allocates.
 #include <stdint.h>
