@@ -151,15 +151,17 @@ void pk_attention_head_avx2(float *restrict out, const float *restrict q, const 
     // a row of head_dim floats each, then the partial sums are reduced in the kernel's order.
     const int64_t width = gemm ? 8 : 32;
     _Alignas(32) float acc[32 * MAX_HEAD_DIM];
-    memset(acc, 0, sizeof(float) * (size_t)(width * head_dim));
-    for (j = 0; j < n_kv; j++) {
-        const float p = scores[j];
-        if (p == 0) continue;
-        const __m256 pv = _mm256_set1_ps(p);
-        const uint16_t *vj = v + (size_t)j * kv_stride;
-        float *row = acc + (j % width) * head_dim;
-        for (int64_t i = 0; i < nv; i++)
-            _mm256_store_ps(row + 8 * i, _mm256_fmadd_ps(load_h8(vj + 8 * i), pv, _mm256_load_ps(row + 8 * i)));
+    for (int64_t m = 0; m < width; m++) {  // partial sum m: positions m, m + width, …, in registers
+        __m256 a[MAX_HEAD_DIM / 8];
+        for (int64_t i = 0; i < nv; i++) a[i] = _mm256_setzero_ps();
+        for (j = m; j < n_kv; j += width) {
+            const float p = scores[j];
+            if (p == 0) continue;
+            const __m256 pv = _mm256_set1_ps(p);
+            const uint16_t *vj = v + (size_t)j * kv_stride;
+            for (int64_t i = 0; i < nv; i++) a[i] = _mm256_fmadd_ps(load_h8(vj + 8 * i), pv, a[i]);
+        }
+        for (int64_t i = 0; i < nv; i++) _mm256_store_ps(acc + m * head_dim + 8 * i, a[i]);
     }
     for (int64_t i = 0; i < nv; i++) {
 #define A(m) _mm256_load_ps(acc + (m) * head_dim + 8 * i)
