@@ -7,7 +7,7 @@ import TOMLKit
 /// ```toml
 /// title = "Board packs"
 /// inputs = ["inputs/", "extra/*.pdf"]   # paths or globs, relative to the job directory
-/// method = "mapreduce"                 # or "extractive", "grounded" (`precis run --method`)
+/// method = "grounded"                  # or "mapreduce", "extractive" (`precis run --method`)
 /// chunk_tokens = 768                    # and chunk_overlap, fan_in, summary_tokens, context_tokens,
 /// workers = 1                           # workers, threads: each has the `precis run` flag of the same name
 /// temperature = 0.0                     # and seed

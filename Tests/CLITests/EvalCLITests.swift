@@ -31,7 +31,7 @@ import TestSupport
         #expect(r.status == 3, "\(r.stderr)")
         #expect(r.stderr.contains("stray.txt: no reference"))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
-        #expect(json["method"] as? String == "mapreduce")
+        #expect(json["method"] as? String == "grounded")  // the default method
         let results = try #require(json["results"] as? [[String: Any]])
         #expect(results.count == 1)
         #expect(results.first?["reference_source"] as? String == "file")

@@ -36,6 +36,7 @@ import TestSupport
         let (pdf, markdown) = try corpus()
         let model = try SummarizerModel(path: Fixtures.modelPath)
         var options = SummaryOptions()
+        options.method = .mapreduce  // the model's own merges; MethodTests cover extractive and grounded
         options.chunkTokens = 1536
         options.chunkOverlap = 32
         options.summaryTokens = 48

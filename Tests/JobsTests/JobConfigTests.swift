@@ -10,7 +10,7 @@ import Testing
         inputs = ["inputs/", "extra/*.pdf"]
         model = "../Models/m.gguf"
         instructions = "Name every decision."
-        method = "grounded"
+        method = "extractive"
         chunk_tokens = 512
         chunk_overlap = 32
         fan_in = 4
@@ -31,7 +31,7 @@ import Testing
         #expect(c.inputs == ["inputs/", "extra/*.pdf"])
         #expect(c.model == "../Models/m.gguf")
         #expect(c.options.instructions == "Name every decision.")
-        #expect(c.options.method == .grounded)
+        #expect(c.options.method == .extractive)
         #expect(c.options.chunkTokens == 512)
         #expect(c.options.chunkOverlap == 32)
         #expect(c.options.fanIn == 4)
@@ -49,7 +49,7 @@ import Testing
         #expect(c.inputs == ["inputs/"])
         #expect(c.title == nil && c.model == nil && c.temperature == nil)
         #expect(c.output.documents && c.output.tree && c.output.outline)
-        #expect(c.options.method == .mapreduce)
+        #expect(c.options.method == .grounded)
         #expect(try JobConfig.parse("inputs = \"docs/*.xml\"", path: "j").inputs == ["docs/*.xml"])
     }
 
