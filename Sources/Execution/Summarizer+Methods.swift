@@ -117,6 +117,7 @@ extension Summarizer {
         let counter = model.counter
         let supportTokens = plan.parameters.supportTokens
         let grounder = Grounder()
+        let finalGrounder = Grounder.documentFinal
         let render: Executor.Render = { node, texts in
             guard let d = node.document, !node.readsChunk, let span = spans[node.id] else {
                 return planner.prompt(for: node, in: plan, childTexts: texts)
@@ -126,8 +127,10 @@ extension Summarizer {
         }
         let finish: Executor.Finish = { node, output, texts in
             let index = node.document.map { indexes[$0] } ?? SourceIndex(parts: texts)
-            let outcome = grounder.ground(output.text, in: index, parts: node.document == nil ? nil : spans[node.id],
-                                          budget: node.maxOutputTokens, counter: counter)
+            let isRoot = node.document.map { plan.documents[$0].root == node.id } ?? false
+            let outcome = (isRoot ? finalGrounder : grounder).ground(
+                output.text, in: index, parts: node.document == nil ? nil : spans[node.id],
+                budget: node.maxOutputTokens, counter: counter)
             var grounded = output
             grounded.modelText = output.text
             grounded.text = outcome.text

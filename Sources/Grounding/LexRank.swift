@@ -14,10 +14,17 @@ public struct LexRank: Sendable {
 
     public init() {}
 
-    /// Centrality of each vector (sums to 1).
-    public func scores(_ vectors: [SparseVector]) -> [Double] {
+    /// Centrality of each vector (sums to 1). With `bias` (one non-negative weight per vector, not all zero), the
+    /// random surfer restarts in proportion to it instead of uniformly: topic-sensitive LexRank (Otterbacher,
+    /// Erkan & Radev 2005), centrality pulled towards the sentences the bias favours.
+    public func scores(_ vectors: [SparseVector], bias: [Double]? = nil) -> [Double] {
         let n = vectors.count
         guard n > 1 else { return Array(repeating: 1, count: n) }
+        var restart: [Double]? = nil
+        if let bias, bias.count == n {
+            let total = bias.reduce(0) { $0 + max(0, $1) }
+            if total > 0 { restart = bias.map { max(0, $0) / total } }
+        }
         // Inverted index: term → (sentence, weight).
         var postings: [Int32: [(Int32, Float)]] = [:]
         for (i, v) in vectors.enumerated() {
@@ -51,8 +58,13 @@ public struct LexRank: Sendable {
         for _ in 0..<iterations {
             var dangling = 0.0
             for i in 0..<n where outWeight[i] == 0 { dangling += p[i] }
-            let base = (1 - damping) / Double(n) + damping * dangling / Double(n)
-            for i in 0..<n { next[i] = base }
+            if let restart {
+                let mass = (1 - damping) + damping * dangling
+                for i in 0..<n { next[i] = mass * restart[i] }
+            } else {
+                let base = (1 - damping) / Double(n) + damping * dangling / Double(n)
+                for i in 0..<n { next[i] = base }
+            }
             for i in 0..<n where outWeight[i] > 0 {
                 let share = damping * p[i] / Double(outWeight[i])
                 for (j, w) in edges[i] { next[Int(j)] += share * Double(w) }

@@ -97,6 +97,26 @@ public struct SourceIndex: Sendable {
         }
     }
 
+    /// Candidate sentences of `range`, most central first, centrality pulled towards `text` (topic-sensitive
+    /// LexRank over the range's candidates): each sentence's restart weight is `1 - weight` shared evenly plus
+    /// `weight` shared in proportion to its cosine with `text`. A text sharing no term with the range, or a
+    /// weight of 0, gives `ranked(range)`. Over `rankingCap` candidates, only the most central `rankingCap` are
+    /// re-ranked (the rest follow in their order).
+    public func ranked(_ range: Range<Int>, towards text: String, weight: Double) -> [Int] {
+        let plain = ranked(range)
+        guard weight > 0, plain.count > 1 else { return plain }
+        let pool = Array(plain.prefix(Self.defaultRankingCap))
+        let query = vector(of: text)
+        let cosines = pool.map { Double(max(0, vectors[$0].cosine(query))) }
+        let total = cosines.reduce(0, +)
+        guard total > 0 else { return plain }
+        let n = Double(pool.count)
+        let bias = cosines.map { (1 - weight) / n + weight * $0 / total }
+        let scores = LexRank().scores(pool.map { vectors[$0] }, bias: bias)
+        let order = pool.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : pool[$0] < pool[$1] }
+        return order.map { pool[$0] } + plain.dropFirst(pool.count)
+    }
+
     static func bigrams(_ words: [String]) -> [String] {
         words.count < 2 ? [] : (1..<words.count).map { words[$0 - 1] + " " + words[$0] }
     }

@@ -60,8 +60,10 @@ public struct SummaryBuilder {
     /// most `maxItems` in all). With `fallback`, a source with no candidate at all (a list, a formula sheet, a
     /// note shorter than a sentence) gives its first sentences instead, closed with a period where they lack an
     /// end; without, it gives nothing.
-    public mutating func fill(from range: Range<Int>, limit: Int = 400, maxItems: Int = .max, fallback: Bool = false) {
-        for i in index.ranked(range).prefix(limit) {
+    /// `order` replaces the centrality ranking of `range` when given (a ranking pulled towards a text).
+    public mutating func fill(from range: Range<Int>, limit: Int = 400, maxItems: Int = .max, fallback: Bool = false,
+                              order: [Int]? = nil) {
+        for i in (order ?? index.ranked(range)).prefix(limit) {
             if remaining < 8 || items.count >= maxItems { break }
             add(index.sentences[i].text, position: i, source: i, fromModel: false)
         }

@@ -126,4 +126,56 @@ import TestSupport
         #expect(!fourGramRepeats(outcome.text))
         #expect(WordCounter().count(outcome.text) <= 200 + 20)
     }
+
+    @Test func biasedLexRankMovesCentralityTowardsTheBias() {
+        let sentences = [["river", "flood", "bank"], ["river", "flood", "town", "bank"], ["river", "town"],
+                         ["flood", "town", "bank"], ["town", "concert"]]
+        var ids: [String: Int32] = [:]
+        let vectors = sentences.map { s in
+            SparseVector(s.map { t in (ids[t] ?? { let n = Int32(ids.count); ids[t] = n; return n }(), 1) })
+        }
+        let plain = LexRank().scores(vectors)
+        #expect(LexRank().scores(vectors, bias: nil) == plain)
+        let uniform = LexRank().scores(vectors, bias: [Double](repeating: 2, count: 5))
+        #expect(zip(uniform, plain).allSatisfy { abs($0 - $1) < 1e-12 })
+        let biased = LexRank().scores(vectors, bias: [0, 0, 0, 0, 1])
+        #expect(abs(biased.reduce(0, +) - 1) < 1e-6)
+        #expect(biased[4] > plain[4] * 1.5, "restarts at the biased sentence raise its score: \(biased[4]) vs \(plain[4])")
+        // Its only neighbours (through "town") gain too; the sentence that shares nothing with it loses.
+        #expect(biased[0] < plain[0])
+        // An all-zero or wrong-length bias is no bias.
+        #expect(LexRank().scores(vectors, bias: [0, 0, 0, 0, 0]) == plain)
+        #expect(LexRank().scores(vectors, bias: [1]) == plain)
+    }
+
+    @Test func steeredRankingFavoursSentencesAboutTheText() throws {
+        let index = SourceIndex(parts: try licenceParts("GPL-3"))
+        let all = 0..<index.sentences.count
+        let plain = index.ranked(all)
+        #expect(index.ranked(all, towards: "object code", weight: 0) == plain)
+        #expect(index.ranked(all, towards: "zebra giraffe", weight: 0.5) == plain, "a text the source lacks steers nothing")
+        let steered = index.ranked(all, towards: "Conveying object code with the Corresponding Source.", weight: 0.5)
+        #expect(Set(steered) == Set(plain) && steered.count == plain.count)
+        let query = index.vector(of: "Conveying object code with the Corresponding Source.")
+        func closeness(_ order: [Int]) -> Float { order.prefix(5).map { index.vector(of: index.sentences[$0].text).cosine(query) }.reduce(0, +) }
+        #expect(closeness(steered) > closeness(plain) + 0.2, "\(closeness(steered)) vs \(closeness(plain))")
+    }
+
+    @Test func verbatimGroundingQuotesTheSourceOnly() throws {
+        let index = SourceIndex(parts: try licenceParts("GPL-3"))
+        let modelText = """
+        The GNU General Public License is a free, copyleft license for software and other kinds of works.
+        The authors ride bicycles across the mountains every summer.
+        """
+        var grounder = Grounder()
+        grounder.verbatim = true
+        grounder.steering = 0.5
+        let outcome = grounder.ground(modelText, in: index, parts: nil, budget: 120, counter: WordCounter())
+        #expect(outcome.kept == 1 && outcome.dropped >= 1 && outcome.filled >= 1)
+        #expect(outcome.text.contains("copyleft license for software and other kinds of works"))
+        #expect(!outcome.text.contains("bicycle"))
+        for sentence in Grounder.sentences(of: outcome.text) {
+            #expect(index.sentences.contains { $0.text == sentence }, "not a source sentence: \(sentence)")
+        }
+    }
 }
