@@ -92,6 +92,8 @@ public final class Summarizer: Sendable {
     public func estimate(_ plan: Plan) -> (seconds: Double, speeds: EngineSpeeds) {
         let speeds = EngineSpeeds.load(modelIdentity: model.identity, modelBytes: model.gguf.file.bytes.count,
                                        threads: options.threads)
+        // Extraction makes no model call: ranking takes well under a second a document.
+        if options.method == .extractive { return (0, speeds) }
         // Parallel workers share the cores: the per-call speed falls as workers × threads exceeds them.
         let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let share = min(1, Double(cores) / Double(options.workers * options.threads))

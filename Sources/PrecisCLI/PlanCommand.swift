@@ -74,6 +74,11 @@ enum PlanJSON {
             out += String(format: "%5d  %5d  %12d  %13d\n", level.level, level.nodes, level.inputTokens, level.outputTokens)
         }
         let total = plan.levels.reduce(0) { $0 + $1.inputTokens }
+        if options.method == .extractive {
+            out += "\n\(plan.nodes.count) nodes, no model calls (extractive), depth \(plan.depth)"
+            if let root = plan.corpusRoot { out += ", corpus root node \(root)" }
+            return out + "\nestimated time: under a second a document (sentence ranking only)\n"
+        }
         out += "\n\(plan.nodes.count) model calls, \(total) prompt tokens, depth \(plan.depth) (predicted \(plan.predictedDepth))"
         if let root = plan.corpusRoot { out += ", corpus root node \(root)" }
         out += String(format: "\nestimated time: %@ with %d worker(s) × %d thread(s) at %.0f prompt / %.0f generated tokens/s (%@)\n",

@@ -58,6 +58,19 @@ import TestSupport
         #expect(s.stdout.isEmpty)
     }
 
+    @Test func anExtractivePlanPromisesNoModelTime() throws {
+        let pdf = try crcGuide()
+        let model = try precis(["plan", pdf, "--json"])
+        let extractive = try precis(["plan", pdf, "--json", "--method", "extractive"])
+        #expect(model.status == 0 && extractive.status == 0, "\(model.stderr) \(extractive.stderr)")
+        let m = try #require(try JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as? [String: Any])
+        let e = try #require(try JSONSerialization.jsonObject(with: Data(extractive.stdout.utf8)) as? [String: Any])
+        #expect((m["estimated_seconds"] as? Double ?? 0) > 1)
+        #expect(e["estimated_seconds"] as? Double == 0)
+        let text = try precis(["plan", pdf, "--method", "extractive"])
+        #expect(text.stdout.contains("no model calls") && !text.stdout.contains("tokens/s"), "\(text.stdout)")
+    }
+
     @Test func usageErrorsExitWithTwo() throws {
         let r = try precis(["summarize", "/nonexistent/file.pdf"])
         #expect(r.status == 2)
