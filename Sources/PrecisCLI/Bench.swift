@@ -50,7 +50,7 @@ struct Bench: ParsableCommand {
             throw ExitCode(1)
         }
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let result: BenchResult
+        var result: BenchResult
         do {
             result = try BenchResult.measure(model: loaded, promptTokens: promptTokens, genTokens: genTokens,
                                              threads: threads, batch: batch, repetitions: repetitions)
@@ -58,6 +58,10 @@ struct Bench: ParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
+        result.peakResidentKiB = Self.peakResidentKiB()
+        result.kvCacheKiB = KVCache.byteCount(layers: loaded.config.layerCount, positions: promptTokens + genTokens,
+                                              width: loaded.config.kvWidth) / 1024
+        result.modelFileKiB = loaded.file.file.bytes.count / 1024
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
@@ -66,7 +70,26 @@ struct Bench: ParsableCommand {
             print(String(format: "prefill %d tokens: %.1f tokens/s", result.promptTokens, result.prefillTokensPerSecond))
             print(String(format: "decode %d tokens after them: %.1f tokens/s", result.genTokens, result.decodeTokensPerSecond))
             print("threads \(result.threads), kernels \(result.isa), batch \(batch)")
+            print("peak resident memory \(result.peakResidentKiB / 1024) MiB: model file \(result.modelFileKiB / 1024) MiB, "
+                  + "KV cache for \(promptTokens + genTokens) positions \(result.kvCacheKiB / 1024) MiB")
         }
+    }
+
+    #if os(Linux)
+    private static let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
+    #else
+    private static let RUSAGE_SELF_WHO = RUSAGE_SELF
+    #endif
+
+    /// The process's peak resident set so far, in KiB (getrusage; Linux reports KiB, macOS bytes).
+    static func peakResidentKiB() -> Int {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF_WHO, &usage) == 0 else { return 0 }
+        #if os(Linux)
+        return Int(usage.ru_maxrss)
+        #else
+        return Int(usage.ru_maxrss) / 1024
+        #endif
     }
 }
 
@@ -78,6 +101,10 @@ struct BenchResult: Encodable {
     var genTokens: Int
     var threads: Int
     var isa: String
+    /// Peak resident memory of the process, the model file's size and the KV cache's, in KiB.
+    var peakResidentKiB = 0
+    var modelFileKiB = 0
+    var kvCacheKiB = 0
 
     enum CodingKeys: String, CodingKey {
         case prefillTokensPerSecond = "prefill_tokens_per_s"
@@ -85,6 +112,9 @@ struct BenchResult: Encodable {
         case promptTokens = "prompt_tokens"
         case genTokens = "gen_tokens"
         case threads, isa
+        case peakResidentKiB = "peak_rss_kib"
+        case modelFileKiB = "model_file_kib"
+        case kvCacheKiB = "kv_cache_kib"
     }
 
     static func measure(model: Model, promptTokens: Int, genTokens: Int, threads: Int, batch: Int,

@@ -47,4 +47,26 @@ import TestSupport
         print("allocations over \(steps) decoded tokens with \(threads) threads (sampling included): \(allocations)")
         #expect(allocations == 0)
     }
+
+    /// A context sized for 2048 positions costs the memory of the positions it holds: the KV cache's pages are
+    /// committed as positions are written (checked with mincore, not timed).
+    @Test func kvCacheMemoryFollowsThePositionsUsed() throws {
+        let path = Fixtures.modelPath
+        try #require(FileManager.default.fileExists(atPath: path), "the bundled model is missing: run `make model`")
+        let model = try Model(path: path)
+        let context = InferenceContext(model: model, contextLength: 2048, threads: 1, batchSize: 64)
+        let full = context.cache.byteCount
+        #expect(full == 2 * 30 * 2048 * 192 * 2)
+        #expect(context.cache.residentBytes == 0, "nothing written yet")
+        let prompt: [Int32] = Array(1...128).map { Int32($0 * 31) }
+        try prompt.withUnsafeBufferPointer { try context.evaluate($0) }
+        let afterPrompt = context.cache.residentBytes
+        // 128 of 2048 positions, each layer's keys and values rounded up to whole pages.
+        let perLayer = (128 * 192 * 2 + 4095) / 4096 * 4096
+        #expect(afterPrompt > 0 && afterPrompt <= 2 * 30 * (perLayer + 4096), "\(afterPrompt) of \(full) bytes")
+        for _ in 0..<64 {
+            try context.evaluate(token: context.withLogits { logits in Int32(logits.indices.max { logits[$0] < logits[$1] }!) })
+        }
+        #expect(context.cache.residentBytes > afterPrompt && context.cache.residentBytes < full / 4)
+    }
 }

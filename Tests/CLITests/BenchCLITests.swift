@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `precis bench` as a user runs it: the contract's JSON keys, plus memory figures.
+@Suite struct BenchCLITests {
+    @Test func jsonHasTheContractShapeAndMemory() throws {
+        let r = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--prompt-tokens", "32",
+                                                           "--gen-tokens", "8", "--threads", "1", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((json["prefill_tokens_per_s"] as? Double ?? 0) > 0 && (json["decode_tokens_per_s"] as? Double ?? 0) > 0)
+        #expect(json["prompt_tokens"] as? Int == 32 && json["gen_tokens"] as? Int == 8 && json["threads"] as? Int == 1)
+        #expect(["avx512", "avx2", "neon", "scalar"].contains(json["isa"] as? String ?? ""), "\(json)")
+        let file = try #require(json["model_file_kib"] as? Int)
+        let size = try FileManager.default.attributesOfItem(atPath: Fixtures.modelPath)[.size] as? Int ?? 0
+        #expect(file == size / 1024)
+        #expect(json["kv_cache_kib"] as? Int == 2 * 30 * 40 * 192 * 2 / 1024)
+        // Decoding reads every weight, so the whole model is resident at the peak.
+        #expect((json["peak_rss_kib"] as? Int ?? 0) > file * 9 / 10, "\(json)")
+    }
+
+    @Test func badArgumentsExitWithTwo() throws {
+        let r = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--gen-tokens", "0"])
+        #expect(r.status == 2 || r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("--gen-tokens"))
+    }
+}
