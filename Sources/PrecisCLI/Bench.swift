@@ -49,6 +49,11 @@ struct Bench: ParsableCommand {
             if case .modelNotFound = error { throw ExitCode(2) }
             throw ExitCode(1)
         }
+        let window = loaded.config.contextLength
+        guard promptTokens + genTokens <= window else {
+            printError("--prompt-tokens \(promptTokens) + --gen-tokens \(genTokens) exceeds the model's context window of \(window) tokens")
+            throw ExitCode(2)
+        }
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
         var result: BenchResult
         do {

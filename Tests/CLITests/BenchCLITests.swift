@@ -24,5 +24,10 @@ import TestSupport
         let r = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--gen-tokens", "0"])
         #expect(r.status == 2 || r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains("--gen-tokens"))
+        // More positions than the model's window: one line, no attempt to map a cache for them.
+        let big = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--prompt-tokens", "100000000"])
+        #expect(big.status == 2)
+        #expect(big.stderr == "precis: --prompt-tokens 100000000 + --gen-tokens 128 exceeds the model's context window of 8192 tokens\n",
+                "\(big.stderr)")
     }
 }
