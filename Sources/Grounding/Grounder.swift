@@ -16,7 +16,7 @@ public struct Grounder: Sendable {
     public var minimumContentWords = 4
     public var replaceThreshold = 0.4
     public var fill = true
-    /// Weight of the steering text in the fill's ranking (0: plain centrality; see `SourceIndex.ranked(_:towards:weight:)`).
+    /// Weight of the model's text in the fill's ranking (0: plain centrality; see `SourceIndex.ranked(_:towards:weight:)`).
     public var steering = 0.0
     /// Supported model sentences give way to the candidate source sentence that supports them, verbatim.
     public var verbatim = false
@@ -44,20 +44,21 @@ public struct Grounder: Sendable {
     }
 
     public func ground(_ modelText: String, in index: SourceIndex, parts: ClosedRange<Int>?, budget: Int,
-                       counter: any TokenCounting, steer: String? = nil) -> Outcome {
+                       counter: any TokenCounting) -> Outcome {
         let range = index.sentenceRange(parts: parts)
         var builder = SummaryBuilder(index: index, budget: budget, counter: counter)
         var outcome = Outcome(text: "")
         for sentence in Self.sentences(of: modelText) {
             let support = index.support(of: sentence, in: range)
             if supports(support), let source = support.source {
-                if verbatim, let candidate = support.candidate, support.candidateOverlap >= supportThreshold {
-                    if builder.add(index.sentences[candidate].text, position: candidate, source: candidate, fromModel: false) {
-                        outcome.kept += 1
-                    } else {
-                        outcome.dropped += 1
-                    }
-                } else if builder.add(sentence, position: source, source: nil, fromModel: true) { outcome.kept += 1 } else { outcome.dropped += 1 }
+                // With `verbatim`, the candidate sentence that supports it speaks instead (when one does).
+                let quote = verbatim && support.candidateOverlap >= supportThreshold ? support.candidate : nil
+                let added = if let quote {
+                    builder.add(index.sentences[quote].text, position: quote, source: quote, fromModel: false)
+                } else {
+                    builder.add(sentence, position: source, source: nil, fromModel: true)
+                }
+                if added { outcome.kept += 1 } else { outcome.dropped += 1 }
             } else if support.contentWords >= 3, support.candidateOverlap >= replaceThreshold, let candidate = support.candidate,
                       builder.add(index.sentences[candidate].text, position: candidate, source: candidate, fromModel: false) {
                 outcome.replaced += 1
@@ -67,7 +68,7 @@ public struct Grounder: Sendable {
         }
         if fill {
             let before = builder.items.count
-            let order = steering > 0 ? index.ranked(range, towards: steer ?? modelText, weight: steering) : nil
+            let order = steering > 0 ? index.ranked(range, towards: modelText, weight: steering) : nil
             builder.fill(from: range, fallback: builder.items.isEmpty, order: order)
             outcome.filled = builder.items.count - before
         }
