@@ -69,7 +69,8 @@ public final class Generator {
 
     public var reusePrefix = false
 
-    public init(model: Model, tokenizer: Tokenizer, contextLength: Int, threads: Int = 1, batchSize: Int = 256) {
+    public init(model: Model, tokenizer: Tokenizer, contextLength: Int, threads: Int = 1,
+                batchSize: Int = InferenceContext.defaultBatchSize) {
         self.model = model
         self.tokenizer = tokenizer
         context = InferenceContext(model: model, contextLength: contextLength, threads: threads, batchSize: batchSize)

@@ -43,11 +43,18 @@ public final class InferenceContext {
     /// Logits of every token of a batch, [B, vocab], allocated on first use.
     var batchLogits: UnsafeMutablePointer<Float>?
 
+    /// Prompt tokens per forward pass unless told otherwise. 128 prefills as fast as 256 (bundled model, 512-token
+    /// prompt: 278 vs 278 tokens/s with 1 thread, 517 vs 497 with 2; 64 is 5% slower) and halves the batch
+    /// scratch (3.7 MB for SmolLM2), which counts against a filled context's peak memory.
+    public static let defaultBatchSize = 128
+
     /// - Parameters:
     ///   - contextLength: positions the KV cache holds (at most the model's context length is sensible).
     ///   - threads: threads for row-parallel work (1 runs everything on the caller's thread).
     ///   - batchSize: prompt tokens per forward pass.
-    public init(model: Model, contextLength: Int, threads: Int = 1, batchSize: Int = 256) {
+    ///   - cacheType: how the KV cache stores keys and values (f16 when the model's heads do not fit q8_0 blocks).
+    public init(model: Model, contextLength: Int, threads: Int = 1, batchSize: Int = defaultBatchSize,
+                cacheType: KVCacheType = .defaultType) {
         precondition(contextLength > 0 && threads > 0 && batchSize > 0)
         let c = model.config
         self.model = model
@@ -55,7 +62,8 @@ public final class InferenceContext {
         self.threads = threads
         batchCapacity = batchSize
         pool = ThreadPool(threads: threads)
-        cache = KVCache(layerCount: c.layerCount, capacity: contextLength, width: c.kvWidth)
+        cache = KVCache(layerCount: c.layerCount, capacity: contextLength, width: c.kvWidth,
+                        type: cacheType.supports(headDimension: c.headDimension) ? cacheType : .f16)
         func floats(_ n: Int) -> UnsafeMutablePointer<Float> {
             let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
             p.initialize(repeating: 0, count: n)
@@ -85,8 +93,10 @@ public final class InferenceContext {
         activations.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * stride)
         ropeTable = floats(batchSize * c.ropeDimensions)
         let group = c.headCount / c.kvHeadCount
-        attentionScratchStride = (pk_attention_rows_scratch(Int64(attentionRows * group), Int64(contextLength),
-                                                            Int64(c.headDimension)) + 15) / 16 * 16
+        let floatsF16 = pk_attention_rows_scratch(Int64(attentionRows * group), Int64(contextLength),
+                                                  Int64(c.headDimension))
+        let floatsQ8 = (pk_attention_q8_0_scratch(Int64(c.headDimension)) + 3) / 4
+        attentionScratchStride = (cache.type == .f16 ? floatsF16 : floatsQ8 + 16) / 16 * 16 + 16
         attentionScratch = floats(threads * attentionScratchStride)
         logits = floats(c.vocabularySize)
     }

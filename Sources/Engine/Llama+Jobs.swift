@@ -66,8 +66,10 @@ struct ProjectionJob {
 struct AttentionJob {
     var out: UnsafeMutablePointer<Float>    // [B, queryWidth]
     var q: UnsafeMutablePointer<Float>      // [B, queryWidth], after RoPE
-    var keys: UnsafePointer<UInt16>         // this layer's cache at position 0, [position][kvWidth]
-    var values: UnsafePointer<UInt16>
+    var keys: UnsafeRawPointer              // this layer's cache at position 0, [position][kvWidth]
+    var values: UnsafeRawPointer
+    var cacheType: KVCacheType
+    var rowBytes: Int                       // bytes between positions in the cache
     var queryWidth: Int
     var kvWidth: Int
     var heads: Int
@@ -89,21 +91,50 @@ struct AttentionJob {
         let j = ctx!.assumingMemoryBound(to: AttentionJob.self).pointee
         let hd = j.headDimension
         let scratch = j.scratch + Int(thread) * j.scratchStride
+        if j.cacheType == .q8_0 {
+            j.runQ8(Int(begin)..<Int(end), scratch: UnsafeMutableRawPointer(scratch))
+            return
+        }
+        let keys = j.keys.assumingMemoryBound(to: UInt16.self), values = j.values.assumingMemoryBound(to: UInt16.self)
         for item in Int(begin)..<Int(end) {
             if j.rowsPerItem > 0 {
                 let blocks = (j.rows + j.rowsPerItem - 1) / j.rowsPerItem
                 let g = item / blocks, r0 = (item % blocks) * j.rowsPerItem
                 let rows = min(j.rowsPerItem, j.rows - r0)
                 let at = r0 * j.queryWidth + g * j.group * hd
-                pk_attention_rows(j.out + at, j.q + at, j.queryWidth, j.keys + g * hd, j.values + g * hd, j.kvWidth,
+                pk_attention_rows(j.out + at, j.q + at, j.queryWidth, keys + g * hd, values + g * hd, j.kvWidth,
                                   Int64(rows), Int64(j.group), Int64(j.start + r0 + 1), Int64(hd), j.scale, j.order, scratch)
             } else {
                 let b = item / j.heads, h = item % j.heads
                 let kvOffset = (h / j.group) * hd
                 let halves = UnsafeMutableRawPointer(scratch + j.start + b + 1).assumingMemoryBound(to: UInt16.self)
                 pk_attention_head(j.out + b * j.queryWidth + h * hd, j.q + b * j.queryWidth + h * hd,
-                                  j.keys + kvOffset, j.values + kvOffset, j.kvWidth, Int64(j.start + b + 1),
+                                  keys + kvOffset, values + kvOffset, j.kvWidth, Int64(j.start + b + 1),
                                   Int64(hd), j.scale, j.order, scratch, halves)
+            }
+        }
+    }
+
+    /// The items of a q8_0 cache: llama.cpp's flash-attention arithmetic, one (row, head) at a time; `order` does
+    /// not apply (its flash attention sums a prompt's rows as it sums a decoded token's).
+    @inline(__always)
+    private func runQ8(_ items: Range<Int>, scratch: UnsafeMutableRawPointer) {
+        let hd = headDimension
+        let headBytes = rowBytes / (kvWidth / hd)
+        for item in items {
+            if rowsPerItem > 0 {
+                let blocks = (rows + rowsPerItem - 1) / rowsPerItem
+                let g = item / blocks, r0 = (item % blocks) * rowsPerItem
+                let n = min(rowsPerItem, rows - r0)
+                let at = r0 * queryWidth + g * group * hd
+                pk_attention_rows_q8_0(out + at, q + at, queryWidth, keys + g * headBytes, values + g * headBytes,
+                                       rowBytes, Int64(n), Int64(group), Int64(start + r0 + 1), Int64(hd), scale,
+                                       scratch)
+            } else {
+                let b = item / heads, h = item % heads
+                let kv = (h / group) * headBytes
+                pk_attention_head_q8_0(out + b * queryWidth + h * hd, q + b * queryWidth + h * hd, keys + kv,
+                                       values + kv, rowBytes, Int64(start + b + 1), Int64(hd), scale, scratch)
             }
         }
     }

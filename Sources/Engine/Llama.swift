@@ -86,7 +86,7 @@ enum Llama {
             addBias(ctx.v, bv, rows: n)
         }
 
-        // RoPE on queries and keys, then keys and values into the cache as f16.
+        // RoPE on queries and keys, then keys and values into the cache (f16 or q8_0).
         let neox: Int32 = c.ropeStyle == .neox ? 1 : 0
         let rot = c.ropeDimensions
         let cache = ctx.cache
@@ -94,15 +94,16 @@ enum Llama {
             let table = ctx.ropeTable + b * rot
             pk_rope(ctx.q + b * qw, Int64(c.headCount), Int64(hd), Int64(rot), table, neox)
             pk_rope(ctx.k + b * kw, Int64(c.kvHeadCount), Int64(hd), Int64(rot), table, neox)
-            pk_f32_to_f16_row(ctx.k + b * kw, cache.keys(layer: l, position: start + b), Int64(kw))
-            pk_f32_to_f16_row(ctx.v + b * kw, cache.values(layer: l, position: start + b), Int64(kw))
+            cache.store(ctx.k + b * kw, at: cache.keys(layer: l, position: start + b))
+            cache.store(ctx.v + b * kw, at: cache.values(layer: l, position: start + b))
         }
 
         // Causal grouped-query attention: row b sees positions 0...start + b; query head h reads KV head
         // h / (heads / kvHeads). Decode: one item per head. Prefill: one item per KV head and block of rows.
         let group = c.headCount / c.kvHeadCount
-        var job = AttentionJob(out: ctx.attention, q: ctx.q, keys: UnsafePointer(cache.keys(layer: l, position: 0)),
-                               values: UnsafePointer(cache.values(layer: l, position: 0)), queryWidth: qw,
+        var job = AttentionJob(out: ctx.attention, q: ctx.q, keys: UnsafeRawPointer(cache.keys(layer: l, position: 0)),
+                               values: UnsafeRawPointer(cache.values(layer: l, position: 0)), cacheType: cache.type,
+                               rowBytes: cache.rowBytes, queryWidth: qw,
                                kvWidth: kw, heads: c.headCount, group: group, headDimension: hd, start: start,
                                rows: n, rowsPerItem: n > 1 && ctx.batchedAttention ? ctx.attentionRows : 0,
                                scale: 1 / Float(hd).squareRoot(), order: order, scratch: ctx.attentionScratch,

@@ -26,7 +26,10 @@ struct Bench: ParsableCommand {
     var threads: Int?
 
     @Option(help: "Prompt tokens per forward pass.")
-    var batch = 256
+    var batch = InferenceContext.defaultBatchSize
+
+    @Option(help: "How the KV cache stores keys and values: f16 or q8_0.")
+    var cacheType = KVCacheType.defaultType
 
     @Option(help: "Runs of each measurement; the best is reported.")
     var repetitions = 1
@@ -58,14 +61,13 @@ struct Bench: ParsableCommand {
         var result: BenchResult
         do {
             result = try BenchResult.measure(model: loaded, promptTokens: promptTokens, genTokens: genTokens,
-                                             threads: threads, batch: batch, repetitions: repetitions)
+                                             threads: threads, batch: batch, cacheType: cacheType,
+                                             repetitions: repetitions)
         } catch {
             printError("\(error)")
             throw ExitCode(1)
         }
         result.peakResidentKiB = Self.peakResidentKiB()
-        result.kvCacheKiB = KVCache.byteCount(layers: loaded.config.layerCount, positions: promptTokens + genTokens,
-                                              width: loaded.config.kvWidth) / 1024
         result.modelFileKiB = loaded.file.file.bytes.count / 1024
         if json {
             let encoder = JSONEncoder()
@@ -74,7 +76,7 @@ struct Bench: ParsableCommand {
         } else {
             print(String(format: "prefill %d tokens: %.1f tokens/s", result.promptTokens, result.prefillTokensPerSecond))
             print(String(format: "decode %d tokens after them: %.1f tokens/s", result.genTokens, result.decodeTokensPerSecond))
-            print("threads \(result.threads), kernels \(result.isa), batch \(batch)")
+            print("threads \(result.threads), kernels \(result.isa), batch \(batch), KV cache \(result.cacheType)")
             print("peak resident memory \(result.peakResidentKiB / 1024) MiB: model file \(result.modelFileKiB / 1024) MiB, "
                   + "KV cache for \(promptTokens + genTokens) positions \(result.kvCacheKiB / 1024) MiB")
         }
@@ -110,6 +112,7 @@ struct BenchResult: Encodable {
     var peakResidentKiB = 0
     var modelFileKiB = 0
     var kvCacheKiB = 0
+    var cacheType = KVCacheType.defaultType.rawValue
 
     enum CodingKeys: String, CodingKey {
         case prefillTokensPerSecond = "prefill_tokens_per_s"
@@ -120,13 +123,14 @@ struct BenchResult: Encodable {
         case peakResidentKiB = "peak_rss_kib"
         case modelFileKiB = "model_file_kib"
         case kvCacheKiB = "kv_cache_kib"
+        case cacheType = "kv_cache_type"
     }
 
     static func measure(model: Model, promptTokens: Int, genTokens: Int, threads: Int, batch: Int,
-                        repetitions: Int) throws -> BenchResult {
+                        cacheType: KVCacheType, repetitions: Int) throws -> BenchResult {
         let vocab = model.config.vocabularySize
         let context = InferenceContext(model: model, contextLength: promptTokens + genTokens, threads: threads,
-                                       batchSize: batch)
+                                       batchSize: batch, cacheType: cacheType)
         let sampler = Sampler(vocabularySize: vocab, parameters: .greedy)
         // A fixed pseudo-random prompt (as llama-bench does): the speed does not depend on the text.
         var random = SeededGenerator(seed: 1)
@@ -150,6 +154,9 @@ struct BenchResult: Encodable {
             best.decode = max(best.decode, Double(genTokens) / (Double(t2 - t1) / 1e9))
         }
         return BenchResult(prefillTokensPerSecond: best.prefill, decodeTokensPerSecond: best.decode,
-                           promptTokens: promptTokens, genTokens: genTokens, threads: threads, isa: Kernels.path)
+                           promptTokens: promptTokens, genTokens: genTokens, threads: threads, isa: Kernels.path,
+                           kvCacheKiB: context.cache.byteCount / 1024, cacheType: context.cache.type.rawValue)
     }
 }
+
+extension KVCacheType: ExpressibleByArgument {}

@@ -13,7 +13,8 @@ struct GoldenCase: Decodable {
         var second: Int32 { Int32(top[1][0]) }
         var margin: Double { top[0][1] - top[1][1] }
     }
-    /// llama.cpp against itself (flash attention on vs off): its numerical noise on this model.
+    /// llama.cpp against itself (flash attention on vs off; the q8_0 cache against the f16 one): its numerical
+    /// noise on this model.
     struct SelfComparison: Decodable {
         let identical_steps: Int
         let divergence_margin: Double?
@@ -21,6 +22,7 @@ struct GoldenCase: Decodable {
     }
     let name: String?
     let flash_attention: SelfComparison?
+    let f16_cache: SelfComparison?
     let prompt_tokens: [Int32]
     let generated: [Int32]
     let steps: [Step]
@@ -91,30 +93,44 @@ enum Golden {
 @Suite struct GoldenTests {
     /// SmolLM2-135M-Instruct Q4_1: 64 greedy tokens after each of 11 prompts (raw and ChatML, 5 to 1336
     /// tokens), token-identical to llama.cpp, with its best two logits to the bit at every step.
+    /// f16 KV cache: llama.cpp's defaults (flash attention off).
     @Test func smolLM2GreedyMatchesLlamaCpp() throws {
+        try compare("smollm2_greedy.json", cacheType: .f16, yardstick: "flash attention on") { $0.flash_attention }
+    }
+
+    /// q8_0 KV cache: llama.cpp with `type_k = type_v = q8_0` and flash attention (which it needs for a quantized
+    /// V cache); our q8_0 attention repeats its flash-attention arithmetic.
+    @Test func smolLM2GreedyWithQ8CacheMatchesLlamaCpp() throws {
+        try compare("smollm2_greedy_q8_0.json", cacheType: .q8_0, yardstick: "the f16 cache") { $0.f16_cache }
+    }
+
+    private func compare(_ fixture: String, cacheType: KVCacheType, yardstick: String,
+                         _ own: (GoldenCase) -> GoldenCase.SelfComparison?) throws {
         let path = Fixtures.modelPath
         try #require(FileManager.default.fileExists(atPath: path), "the bundled model is missing: run `make model`")
         let model = try Model(path: path)
-        let golden = try Golden.load("smollm2_greedy.json", as: GoldenFile.self)
+        let golden = try Golden.load(fixture, as: GoldenFile.self)
         #expect(golden.cases.count >= 10)
         #expect(golden.cases.contains { $0.prompt_tokens.count >= 1000 && $0.name?.hasPrefix("raw") == true })
         #expect(golden.cases.contains { $0.prompt_tokens.count >= 1000 && $0.name?.hasPrefix("chat") == true })
-        let context = InferenceContext(model: model, contextLength: 2048, threads: 2, batchSize: 64)
+        let context = InferenceContext(model: model, contextLength: 2048, threads: 2, batchSize: 64,
+                                       cacheType: cacheType)
+        #expect(context.cache.type == cacheType)
         var ours = 0, llamaItself = 0
         for c in golden.cases {
             let (steps, error) = try Golden.compareGreedy(context, c, label: c.name ?? "?")
-            let own = c.flash_attention
+            let other = own(c)
             print("""
-                golden \(c.name ?? "?"): \(c.prompt_tokens.count) prompt tokens: \(steps)/\(c.steps.count) steps \
-                identical, max logit difference \(error); llama.cpp with flash attention: \
-                \(own?.identical_steps ?? -1)/\(c.steps.count), \(own?.max_logit_difference ?? -1)
+                golden \(cacheType) \(c.name ?? "?"): \(c.prompt_tokens.count) prompt tokens: \(steps)/\(c.steps.count) \
+                steps identical, max logit difference \(error); llama.cpp with \(yardstick): \
+                \(other?.identical_steps ?? -1)/\(c.steps.count), \(other?.max_logit_difference ?? -1)
                 """)
             #expect(error <= Golden.logitTolerance, "\(c.name ?? "?"): logits differ from llama.cpp's by \(error)")
             ours += steps
-            llamaItself += own?.identical_steps ?? 0
+            llamaItself += other?.identical_steps ?? 0
         }
-        // Every step of every prompt (llama.cpp against itself with flash attention: far fewer).
-        print("golden: \(ours) identical steps; llama.cpp with flash attention against without: \(llamaItself)")
+        // Every step of every prompt (llama.cpp against itself in the yardstick configuration: far fewer).
+        print("golden \(cacheType): \(ours) identical steps; llama.cpp with \(yardstick) against this fixture: \(llamaItself)")
         #expect(ours == golden.cases.reduce(0) { $0 + $1.steps.count })
     }
 }
