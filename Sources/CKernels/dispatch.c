@@ -146,3 +146,27 @@ void pk_matmul(pk_type weight_type, const void *restrict w, const void *restrict
                float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t row0, int64_t row1) {
     pk_matmul_with(kernels(), weight_type, w, xq, xq_stride, y, y_stride, n, batch, row0, row1);
 }
+
+// MARK: - Attention over a q8_0 cache
+
+void pk_attention_rows_q8_0_with(const pk_kernels *k, float *out, const float *q, size_t q_stride, const void *keys,
+                                 const void *values, size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0,
+                                 int64_t head_dim, float scale, void *scratch) {
+    if (k && k->attention_q8_0)
+        k->attention_q8_0(out, q, q_stride, keys, values, kv_stride, n_rows, n_heads, n_kv0, head_dim, scale, scratch);
+    else
+        pk_attention_rows_q8_0_ref(out, q, q_stride, keys, values, kv_stride, n_rows, n_heads, n_kv0, head_dim, scale,
+                                   scratch);
+}
+
+void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const void *k, const void *v,
+                            size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
+                            float scale, void *scratch) {
+    pk_attention_rows_q8_0_with(kernels(), out, q, q_stride, k, v, kv_stride, n_rows, n_heads, n_kv0, head_dim,
+                                scale, scratch);
+}
+
+void pk_attention_head_q8_0(float *restrict out, const float *restrict q, const void *k, const void *v,
+                            size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale, void *scratch) {
+    pk_attention_rows_q8_0(out, q, (size_t)head_dim, k, v, kv_stride, 1, 1, n_kv, head_dim, scale, scratch);
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "ckernels.h"
 #include "ops_internal.h"
+#include "quants_impl.h"
 
 // MARK: - Half precision
 
@@ -136,18 +137,12 @@ static float dot_f16_gemm(const uint16_t *restrict x, const uint16_t *restrict y
 
 static void swiglu_scalar(const float *gate, const float *up, float *out, int64_t n);
 
-/// y ← fma(x, a, y), lane by lane (ggml_vec_mad_f32 on x86 with FMA).
-static void accumulate_scalar(float *restrict y, const float *restrict x, float a, int64_t n) {
-    for (int64_t i = 0; i < n; i++) y[i] = fmaf(x[i], a, y[i]);
-}
-
 static struct {
     pk_to_f16_fn to_f16;
     pk_swiglu_fn swiglu;
     pk_attention_head_fn attention;
-    pk_accumulate_fn accumulate;
     const char *name;
-} ops = { to_f16_scalar, swiglu_scalar, pk_attention_head_ref, accumulate_scalar, "scalar" };
+} ops = { to_f16_scalar, swiglu_scalar, pk_attention_head_ref, "scalar" };
 static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
 
 static void ops_pick(void) {
@@ -159,7 +154,6 @@ static void ops_pick(void) {
         ops.to_f16 = pk_to_f16_avx2;
         ops.swiglu = pk_swiglu_avx2;
         ops.attention = pk_attention_head_avx2;
-        ops.accumulate = pk_accumulate_avx2;
         ops.name = "avx2";
     }
 #endif
@@ -316,16 +310,18 @@ void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16
 
 // MARK: - Attention over a q8_0 cache (llama.cpp's flash attention arithmetic)
 
-size_t pk_attention_q8_0_scratch(int64_t head_dim) {
-    // The quantized query, then one dequantized value row.
-    return pk_row_bytes(PK_Q8_0, head_dim) + 64 + (size_t)head_dim * sizeof(float);
+size_t pk_attention_q8_0_scratch(int64_t n_heads, int64_t head_dim) {
+    // The quantized query of each head, then one dequantized value row (the reference's).
+    const size_t q_bytes = (pk_row_bytes(PK_Q8_0, head_dim) + 63) / 64 * 64;
+    return (size_t)n_heads * q_bytes + (size_t)head_dim * sizeof(float) + 64;
 }
 
-void pk_attention_head_q8_0(float *restrict out, const float *restrict q, const void *k, const void *v,
-                            size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale, void *scratch) {
-    pthread_once(&ops_once, ops_pick);
+// The reference: one head at a time, every step spelled out.
+static void attention_head_q8_0_ref(float *restrict out, const float *restrict q, const void *k, const void *v,
+                                    size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale, void *scratch) {
     uint8_t *q8 = scratch;
     float *v32 = (float *)(q8 + (pk_row_bytes(PK_Q8_0, head_dim) + 63) / 64 * 64);
+    // The process-wide path's quantizer and dot product: on x86 they round and sum as llama.cpp's.
     pk_quantize_activations(PK_Q8_0, q, q8, head_dim);
     for (int64_t d = 0; d < head_dim; d++) out[d] = 0.0f;
     float sum = 0.0f, max = -INFINITY;
@@ -342,19 +338,19 @@ void pk_attention_head_q8_0(float *restrict out, const float *restrict q, const 
             vs = expf(s - max);
         }
         pk_dequantize_row(PK_Q8_0, vj, v32, head_dim);
-        ops.accumulate(out, v32, vs, head_dim);
+        for (int64_t d = 0; d < head_dim; d++) out[d] = fmaf(v32[d], vs, out[d]);
         sum = fmaf(sum, ms, vs);
     }
     const float inv = sum == 0.0f ? 0.0f : 1.0f / sum;
     for (int64_t d = 0; d < head_dim; d++) out[d] *= inv;
 }
 
-void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const void *k, const void *v,
-                            size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
-                            float scale, void *scratch) {
+void pk_attention_rows_q8_0_ref(float *out, const float *q, size_t q_stride, const void *k, const void *v,
+                                size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
+                                float scale, void *scratch) {
     for (int64_t r = 0; r < n_rows; r++)
         for (int64_t h = 0; h < n_heads; h++) {
             const size_t at = (size_t)r * q_stride + (size_t)(h * head_dim);
-            pk_attention_head_q8_0(out + at, q + at, k, v, kv_stride, n_kv0 + r, head_dim, scale, scratch);
+            attention_head_q8_0_ref(out + at, q + at, k, v, kv_stride, n_kv0 + r, head_dim, scale, scratch);
         }
 }

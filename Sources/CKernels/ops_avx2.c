@@ -45,14 +45,6 @@ static inline __m256 expf8(__m256 x) {
                                             _mm256_andnot_ps(big, _mm256_fmadd_ps(k, j, k)))));
 }
 
-void pk_accumulate_avx2(float *restrict y, const float *restrict x, float a, int64_t n) {
-    const __m256 va = _mm256_set1_ps(a);
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(_mm256_loadu_ps(x + i), va, _mm256_loadu_ps(y + i)));
-    for (; i < n; i++) y[i] = fmaf(x[i], a, y[i]);
-}
-
 void pk_swiglu_avx2(const float *gate, const float *up, float *out, int64_t n) {
     const __m256 one = _mm256_set1_ps(1), zero = _mm256_setzero_ps();
     int64_t i = 0;

@@ -20,9 +20,6 @@ void pk_attention_head_ref(float *restrict out, const float *restrict q, const u
 void pk_attention_head_avx2(float *restrict out, const float *restrict q, const uint16_t *restrict k,
                             const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim,
                             float scale, int order, float *restrict scores, uint16_t *restrict q16);
-/// y ← fma(x, a, y) for `n` floats.
-typedef void (*pk_accumulate_fn)(float *restrict y, const float *restrict x, float a, int64_t n);
-void pk_accumulate_avx2(float *restrict y, const float *restrict x, float a, int64_t n);
 void pk_swiglu_avx2(const float *gate, const float *up, float *out, int64_t n);
 void pk_to_f16_avx2(const float *restrict x, uint16_t *restrict y, int64_t n);
 #endif

@@ -126,8 +126,15 @@ typedef void (*pk_matvec_fn)(const void *restrict w, size_t row_bytes, const voi
 typedef void (*pk_matmul_fn)(const void *restrict w, size_t row_bytes, const void *restrict xq, size_t xq_stride,
                              float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t nrows);
 
+/// pk_attention_rows_q8_0 (pk_ops.h) for one instruction set; `scratch` holds
+/// pk_attention_q8_0_scratch(n_heads, head_dim) bytes.
+typedef void (*pk_attention_q8_0_fn)(float *out, const float *q, size_t q_stride, const void *k, const void *v,
+                                     size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0,
+                                     int64_t head_dim, float scale, void *scratch);
+
 typedef struct pk_kernels {
     const char *name;
+    pk_attention_q8_0_fn attention_q8_0;     // NULL: ops.c's reference
     pk_vec_dot_fn vec_dot[PK_TYPE_SLOTS];    // by weight type
     pk_quantize_fn quantize[PK_TYPE_SLOTS];  // by vec-dot type (F32, F16, BF16, Q8_0, Q8_1, Q8_K)
     pk_matvec_fn matvec[PK_TYPE_SLOTS];      // by weight type; NULL: rows of vec_dot
@@ -142,6 +149,11 @@ extern const pk_kernel_table pk_kernels_avx512;
 #if defined(__aarch64__)
 extern const pk_kernel_table pk_kernels_neon;
 #endif
+
+/// pk_attention_rows_q8_0's reference (ops.c): one head at a time.
+void pk_attention_rows_q8_0_ref(float *out, const float *q, size_t q_stride, const void *k, const void *v,
+                                size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
+                                float scale, void *scratch);
 
 // Scalar reference kernels (quants_ref.c), also the fallback of the SIMD tables for what they do not cover.
 void pk_ref_quantize_q8_0(const float *restrict x, void *restrict dst, int64_t n);

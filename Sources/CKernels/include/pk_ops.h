@@ -87,12 +87,16 @@ size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_d
 /// maximum M the output and the running sum S are scaled by e^(M_old − M), else the weight is e^(sⱼ − M)),
 /// out ← fma(dequantized v[j], weight, out), S ← fma(S, scale, weight); finally out ← out · (1/S).
 /// `k` and `v` point at this head's first block at position 0; positions are `kv_stride` bytes apart.
-/// `scratch` holds pk_attention_q8_0_scratch(head_dim) bytes; `head_dim` is a multiple of 32.
+/// `scratch` holds pk_attention_q8_0_scratch(1, head_dim) bytes; `head_dim` is a multiple of 32.
 void pk_attention_head_q8_0(float *restrict out, const float *restrict q, const void *k, const void *v,
                             size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale, void *scratch);
-size_t pk_attention_q8_0_scratch(int64_t head_dim);
+/// Scratch bytes of pk_attention_rows_q8_0 for `n_heads` heads.
+size_t pk_attention_q8_0_scratch(int64_t n_heads, int64_t head_dim);
 /// pk_attention_rows for a q8_0 cache: row r of `n_rows` (consecutive positions), each of the `n_heads` query heads
-/// sharing one KV head, sees positions [0, n_kv0 + r); every output is pk_attention_head_q8_0's.
+/// sharing one KV head, sees positions [0, n_kv0 + r); every output is pk_attention_head_q8_0's. The x86 paths
+/// take all heads of a row together (each key and value row read once for them); the scalar reference (and the
+/// fallback of other paths) one head at a time: AttentionTests holds them equal to the bit.
+/// `scratch` holds pk_attention_q8_0_scratch(n_heads, head_dim) bytes.
 void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const void *k, const void *v,
                             size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
                             float scale, void *scratch);

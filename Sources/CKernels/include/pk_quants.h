@@ -80,6 +80,10 @@ void pk_matmul_with(const pk_kernels *k, pk_type weight_type, const void *restri
                     size_t xq_stride, float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t row0,
                     int64_t row1);
 
+/// pk_attention_rows_q8_0 (pk_ops.h) on a given path (NULL or a path without its own kernel: the reference).
+void pk_attention_rows_q8_0_with(const pk_kernels *k, float *out, const float *q, size_t q_stride, const void *keys,
+                                 const void *values, size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0,
+                                 int64_t head_dim, float scale, void *scratch);
 /// The kernel path in use: "scalar", "avx2", "avx512" or "neon".
 const char *pk_kernel_path(void);
 /// Forces a path by name; returns 0 on success, -1 when this CPU or build cannot run it.
