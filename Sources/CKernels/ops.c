@@ -310,10 +310,12 @@ void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16
 
 // MARK: - Attention over a q8_0 cache (llama.cpp's flash attention arithmetic)
 
-size_t pk_attention_q8_0_scratch(int64_t n_heads, int64_t head_dim) {
-    // The quantized query of each head, then one dequantized value row (the reference's).
-    const size_t q_bytes = (pk_row_bytes(PK_Q8_0, head_dim) + 63) / 64 * 64;
-    return (size_t)n_heads * q_bytes + (size_t)head_dim * sizeof(float) + 64;
+size_t pk_attention_q8_0_scratch(int64_t n_queries, int64_t head_dim) {
+    // The quantized queries a SIMD kernel takes at once (the reference: one), then one dequantized value row (the
+    // reference's).
+    const int64_t n = n_queries < PK_ATTENTION_Q8_0_QUERIES ? n_queries : PK_ATTENTION_Q8_0_QUERIES;
+    const size_t q_bytes = pk_row_bytes(PK_Q8_0, head_dim);
+    return ((size_t)(n > 1 ? n : 1) * q_bytes + 63) / 64 * 64 + (size_t)head_dim * sizeof(float) + 64;
 }
 
 // The reference: one head at a time, every step spelled out.

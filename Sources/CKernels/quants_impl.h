@@ -126,8 +126,10 @@ typedef void (*pk_matvec_fn)(const void *restrict w, size_t row_bytes, const voi
 typedef void (*pk_matmul_fn)(const void *restrict w, size_t row_bytes, const void *restrict xq, size_t xq_stride,
                              float *restrict y, size_t y_stride, int64_t n, int64_t batch, int64_t nrows);
 
+/// Queries a SIMD pk_attention_rows_q8_0 takes at once (its scratch holds that many quantized queries).
+#define PK_ATTENTION_Q8_0_QUERIES 32
 /// pk_attention_rows_q8_0 (pk_ops.h) for one instruction set; `scratch` holds
-/// pk_attention_q8_0_scratch(n_heads, head_dim) bytes.
+/// pk_attention_q8_0_scratch(n_rows · n_heads, head_dim) bytes.
 typedef void (*pk_attention_q8_0_fn)(float *out, const float *q, size_t q_stride, const void *k, const void *v,
                                      size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0,
                                      int64_t head_dim, float scale, void *scratch);

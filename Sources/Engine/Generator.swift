@@ -70,10 +70,11 @@ public final class Generator {
     public var reusePrefix = false
 
     public init(model: Model, tokenizer: Tokenizer, contextLength: Int, threads: Int = 1,
-                batchSize: Int = InferenceContext.defaultBatchSize) {
+                batchSize: Int = InferenceContext.defaultBatchSize, cacheType: KVCacheType = .defaultType) {
         self.model = model
         self.tokenizer = tokenizer
-        context = InferenceContext(model: model, contextLength: contextLength, threads: threads, batchSize: batchSize)
+        context = InferenceContext(model: model, contextLength: contextLength, threads: threads, batchSize: batchSize,
+                                   cacheType: cacheType)
         sampler = Sampler(vocabularySize: model.config.vocabularySize)
         cached.reserveCapacity(contextLength)
     }

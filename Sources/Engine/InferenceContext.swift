@@ -95,7 +95,7 @@ public final class InferenceContext {
         let group = c.headCount / c.kvHeadCount
         let floatsF16 = pk_attention_rows_scratch(Int64(attentionRows * group), Int64(contextLength),
                                                   Int64(c.headDimension))
-        let floatsQ8 = (pk_attention_q8_0_scratch(Int64(group), Int64(c.headDimension)) + 3) / 4
+        let floatsQ8 = (pk_attention_q8_0_scratch(Int64(attentionRows * group), Int64(c.headDimension)) + 3) / 4
         attentionScratchStride = (cache.type == .f16 ? floatsF16 : floatsQ8 + 16) / 16 * 16 + 16
         attentionScratch = floats(threads * attentionScratchStride)
         logits = floats(c.vocabularySize)

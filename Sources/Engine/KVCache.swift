@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// How the KV cache stores keys and values.
-public enum KVCacheType: String, Sendable, CaseIterable {
+public enum KVCacheType: String, Sendable, Codable, CaseIterable {
     /// Halves: llama.cpp's default. Attention is llama.cpp's without flash attention (pk_attention_head).
     case f16
     /// 8-bit blocks of 32 with an f16 scale (34 bytes per 32 values, 53% of f16): llama.cpp's `--cache-type-k q8_0

@@ -46,8 +46,11 @@ public struct ModelTokenCounter: TokenCounting {
 /// Decoding settings for summaries.
 public struct SummaryDecoding: Sendable, Equatable, Codable {
     public var sampling: SamplingParameters
-    public init(sampling: SamplingParameters) {
+    /// How each worker's KV cache stores keys and values (it changes the numbers, so it is part of the cache key).
+    public var kvCache: KVCacheType
+    public init(sampling: SamplingParameters, kvCache: KVCacheType = .defaultType) {
         self.sampling = sampling
+        self.kvCache = kvCache
     }
 
     /// Greedy: deterministic, so a resumed run gives the same text. No repetition penalty: its window covers
@@ -63,7 +66,9 @@ public struct SummaryDecoding: Sendable, Equatable, Codable {
     /// The part of the cache key that depends on decoding.
     public var key: String {
         let s = sampling
-        return "t=\(s.temperature);k=\(s.topK);p=\(s.topP);minp=\(s.minP);rep=\(s.repetitionPenalty)/\(s.penaltyWindow);seed=\(s.seed);ngram=\(s.noRepeatNGram)"
+        let base = "t=\(s.temperature);k=\(s.topK);p=\(s.topP);minp=\(s.minP);rep=\(s.repetitionPenalty)/\(s.penaltyWindow);seed=\(s.seed);ngram=\(s.noRepeatNGram)"
+        // f16 results keep the keys they had before the cache type was a setting.
+        return kvCache == .f16 ? base : base + ";kv=\(kvCache.rawValue)"
     }
 }
 
@@ -77,7 +82,8 @@ public final class EngineRunner: NodeRunner {
         self.model = model
         self.decoding = decoding
         generator = Generator(model: model.model, tokenizer: model.tokenizer,
-                              contextLength: min(contextTokens, model.contextLength), threads: threads)
+                              contextLength: min(contextTokens, model.contextLength), threads: threads,
+                              cacheType: decoding.kvCache)
     }
 
     public func run(prompt: String, maxTokens: Int) throws -> NodeOutput {

@@ -1,3 +1,4 @@
+import Engine
 import Execution
 import Foundation
 import TOMLKit
@@ -11,6 +12,7 @@ import TOMLKit
 /// chunk_tokens = 768                    # and chunk_overlap, fan_in, summary_tokens, context_tokens,
 /// workers = 1                           # workers, threads: each has the `precis run` flag of the same name
 /// temperature = 0.0                     # and seed
+/// kv_cache = "q8_0"                     # or "f16": how the model's KV cache stores keys and values
 /// model = "../Models/other.gguf"        # relative to the job directory
 /// instructions = "Name every decision."
 /// [output]
@@ -26,6 +28,7 @@ public struct JobConfig: Sendable, Equatable {
     public var options = SummaryOptions()
     public var temperature: Float?
     public var seed: UInt64?
+    public var kvCache: KVCacheType?
     public var output = OutputOptions()
 
     public struct OutputOptions: Sendable, Equatable {
@@ -40,7 +43,7 @@ public struct JobConfig: Sendable, Equatable {
     /// The keys job.toml knows, by table ("" is the top level).
     static let keys: [String: Set<String>] = [
         "": ["title", "inputs", "model", "instructions", "method", "chunk_tokens", "chunk_overlap", "fan_in", "summary_tokens",
-             "context_tokens", "workers", "threads", "temperature", "seed", "output"],
+             "context_tokens", "workers", "threads", "temperature", "seed", "kv_cache", "output"],
         "output": ["documents", "outline", "tree"],
     ]
 
@@ -106,6 +109,14 @@ public struct JobConfig: Sendable, Equatable {
                                     reason: "must be one of \(SummaryMethod.allowedValues), not \"\(name)\"")
             }
             config.options.method = method
+        }
+        if let value = table["kv_cache"] {
+            let name = try reader.string(value, "kv_cache")
+            guard let type = KVCacheType(rawValue: name) else {
+                throw .invalidValue(path: path, key: "kv_cache", line: reader.line(of: "kv_cache", in: ""),
+                                    reason: "must be one of \(KVCacheType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), not \"\(name)\"")
+            }
+            config.kvCache = type
         }
         if let value = table["chunk_tokens"] { config.options.chunkTokens = try reader.int(value, "chunk_tokens", 16...1_000_000) }
         if let value = table["chunk_overlap"] { config.options.chunkOverlap = try reader.int(value, "chunk_overlap", 0...1_000_000) }

@@ -106,6 +106,7 @@ public final class JobRunner: Sendable {
         var decoding = SummaryDecoding.default
         if let t = config.temperature { decoding.sampling.temperature = t }
         if let s = config.seed { decoding.sampling.seed = s }
+        if let kv = config.kvCache { decoding.kvCache = kv }
         let summarizer = Summarizer(model: model, options: config.options, decoding: decoding)
 
         let (documents, readFailures) = Pipeline.ingest(paths)

@@ -159,4 +159,3 @@ struct BenchResult: Encodable {
     }
 }
 
-extension KVCacheType: ExpressibleByArgument {}

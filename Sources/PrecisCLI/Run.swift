@@ -58,6 +58,7 @@ func apply(to config: inout JobConfig, tuning: TuningOptions, instructions: Stri
     config.options = tuning.apply(to: config.options)
     if let t = tuning.temperature { config.temperature = t }
     if let s = tuning.seed { config.seed = s }
+    if let kv = tuning.kvCache { config.kvCache = kv }
     if let instructions { config.options.instructions = instructions }
 }
 

@@ -26,6 +26,8 @@ struct TuningOptions: ParsableArguments {
     var temperature: Float?
     @Option(help: "Random seed for sampling.")
     var seed: UInt64?
+    @Option(help: "How the model's KV cache stores keys and values: q8_0 (about half the memory of f16) or f16.")
+    var kvCache: KVCacheType?
 
     /// `base` with every given flag applied.
     func apply(to base: SummaryOptions) -> SummaryOptions {
@@ -45,6 +47,7 @@ struct TuningOptions: ParsableArguments {
         var d = base
         if let temperature { d.sampling.temperature = temperature }
         if let seed { d.sampling.seed = seed }
+        if let kvCache { d.kvCache = kvCache }
         return d
     }
 
@@ -57,3 +60,4 @@ struct TuningOptions: ParsableArguments {
 }
 
 extension SummaryMethod: ExpressibleByArgument {}
+extension KVCacheType: ExpressibleByArgument {}

@@ -9,10 +9,10 @@ import TestSupport
 /// the whole model to llama.cpp's q8_0 flash attention).
 @Suite struct AttentionQ8Tests {
     /// (rows, heads sharing a KV head, positions the first row sees, head dimension): decode's one head, SmolLM2's
-    /// group of 3, more heads than the kernel takes at once (16), head sizes 32 to 128.
+    /// 8 rows × group of 3, more queries than the kernel takes at once (32), head sizes 32 to 128.
     static let shapes: [(Int, Int, Int, Int)] = [
         (1, 1, 1, 64), (1, 1, 300, 64), (8, 3, 1, 64), (8, 3, 57, 64), (5, 2, 130, 128), (4, 20, 33, 32),
-        (3, 4, 70, 96),
+        (3, 4, 70, 96), (16, 3, 5, 64),
     ]
 
     struct Case {
@@ -54,7 +54,7 @@ import TestSupport
 
         func run(_ kernels: OpaquePointer?) -> [Float] {
             var out = [Float](repeating: .nan, count: rows * qStride)
-            var scratch = [UInt8](repeating: 0, count: pk_attention_q8_0_scratch(Int64(heads), Int64(hd)))
+            var scratch = [UInt8](repeating: 0, count: pk_attention_q8_0_scratch(Int64(rows * heads), Int64(hd)))
             keys.withUnsafeBytes { k in
                 values.withUnsafeBytes { v in
                     pk_attention_rows_q8_0_with(kernels, &out, q, qStride, k.baseAddress! + headOffset,

@@ -5,7 +5,10 @@ Prefills a pseudo-random prompt of --prompt-tokens tokens in one batch (n_batch 
 decodes --gen-tokens tokens one at a time after it (greedy), through llama-cpp-python's low-level llama_decode.
 Reports the best of --repetitions runs, as JSON in `precis bench --json`'s shape.
 
-    /opt/llref/bin/python scripts/bench/llamacpp_bench.py --threads 2 [--model Models/...gguf]
+    /opt/llref/bin/python scripts/bench/llamacpp_bench.py --threads 2 [--model Models/...gguf] [--cache-type q8_0]
+
+--cache-type q8_0 stores keys and values as q8_0 with flash attention on (llama.cpp needs it for a quantized V
+cache) and its Hadamard rotation of the cache off: the arithmetic precis's q8_0 cache repeats (GoldenTests).
 """
 import argparse
 import json
@@ -27,7 +30,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repetitions", type=int, default=1)
     ap.add_argument("--flash-attn", action="store_true")
+    ap.add_argument("--cache-type", choices=["f16", "q8_0"], default="f16")
     args = ap.parse_args()
+    quantized = args.cache_type == "q8_0"
+    if quantized:
+        os.environ["LLAMA_ATTN_ROT_DISABLE"] = "1"
 
     llama_cpp.llama_backend_init()
     model = llama_cpp.llama_model_load_from_file(args.model.encode(), llama_cpp.llama_model_default_params())
@@ -36,8 +43,9 @@ def main():
     cp.n_ctx = args.prompt_tokens + args.gen_tokens
     cp.n_batch = cp.n_ubatch = args.prompt_tokens
     cp.n_threads = cp.n_threads_batch = args.threads
-    cp.flash_attn_type = (llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED if args.flash_attn
+    cp.flash_attn_type = (llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED if args.flash_attn or quantized
                           else llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED)
+    cp.type_k = cp.type_v = llama_cpp.GGML_TYPE_Q8_0 if quantized else llama_cpp.GGML_TYPE_F16
     ctx = llama_cpp.llama_init_from_model(model, cp)
     rng = random.Random(1)
     prompt = [rng.randrange(n_vocab) for _ in range(args.prompt_tokens)]

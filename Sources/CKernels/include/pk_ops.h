@@ -90,13 +90,13 @@ size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_d
 /// `scratch` holds pk_attention_q8_0_scratch(1, head_dim) bytes; `head_dim` is a multiple of 32.
 void pk_attention_head_q8_0(float *restrict out, const float *restrict q, const void *k, const void *v,
                             size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale, void *scratch);
-/// Scratch bytes of pk_attention_rows_q8_0 for `n_heads` heads.
-size_t pk_attention_q8_0_scratch(int64_t n_heads, int64_t head_dim);
+/// Scratch bytes of pk_attention_rows_q8_0 for `n_queries` = rows × heads.
+size_t pk_attention_q8_0_scratch(int64_t n_queries, int64_t head_dim);
 /// pk_attention_rows for a q8_0 cache: row r of `n_rows` (consecutive positions), each of the `n_heads` query heads
 /// sharing one KV head, sees positions [0, n_kv0 + r); every output is pk_attention_head_q8_0's. The x86 paths
-/// take all heads of a row together (each key and value row read once for them); the scalar reference (and the
-/// fallback of other paths) one head at a time: AttentionTests holds them equal to the bit.
-/// `scratch` holds pk_attention_q8_0_scratch(n_heads, head_dim) bytes.
+/// take up to 32 queries (rows × heads) together, each key and value row read once for them; the scalar reference
+/// (and the fallback of other paths) one at a time: AttentionQ8Tests holds them equal to the bit.
+/// `scratch` holds pk_attention_q8_0_scratch(n_rows · n_heads, head_dim) bytes.
 void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const void *k, const void *v,
                             size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
                             float scale, void *scratch);
