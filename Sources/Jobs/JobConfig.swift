@@ -114,7 +114,7 @@ public struct JobConfig: Sendable, Equatable {
             let name = try reader.string(value, "kv_cache")
             guard let type = KVCacheType(rawValue: name) else {
                 throw .invalidValue(path: path, key: "kv_cache", line: reader.line(of: "kv_cache", in: ""),
-                                    reason: "must be one of \(KVCacheType.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")), not \"\(name)\"")
+                                    reason: "must be one of \(KVCacheType.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(name)\"")
             }
             config.kvCache = type
         }

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Jobs
 import Testing
@@ -20,6 +21,7 @@ import Testing
         threads = 1
         temperature = 0.5
         seed = 7
+        kv_cache = "f16"
 
         [output]
         documents = false
@@ -41,13 +43,14 @@ import Testing
         #expect(c.options.threads == 1)
         #expect(c.temperature == 0.5)
         #expect(c.seed == 7)
+        #expect(c.kvCache == .f16)
         #expect(!c.output.documents && !c.output.outline && !c.output.tree)
     }
 
     @Test func defaults() throws {
         let c = try JobConfig.parse("", path: "job.toml")
         #expect(c.inputs == ["inputs/"])
-        #expect(c.title == nil && c.model == nil && c.temperature == nil)
+        #expect(c.title == nil && c.model == nil && c.temperature == nil && c.kvCache == nil)
         #expect(c.output.documents && c.output.tree && c.output.outline)
         #expect(c.options.method == .grounded)
         #expect(try JobConfig.parse("inputs = \"docs/*.xml\"", path: "j").inputs == ["docs/*.xml"])
@@ -65,6 +68,7 @@ import Testing
         ("title = \"x\"\nmethod = \"abstractive\"\n",
          "job.toml:2: 'method' must be one of mapreduce, extractive, grounded, not \"abstractive\""),
         ("method = 3\n", "job.toml:1: 'method' must be a string, not an integer"),
+        ("kv_cache = \"q4_0\"\n", "job.toml:1: 'kv_cache' must be one of f16, q8_0, not \"q4_0\""),
     ])
     func mistakesNameKeyAndLine(text: String, message: String) {
         #expect(throws: JobError.self) { try JobConfig.parse(text, path: "job.toml") }
