@@ -16,8 +16,24 @@ import TestSupport
         let size = try FileManager.default.attributesOfItem(atPath: Fixtures.modelPath)[.size] as? Int ?? 0
         #expect(file == size / 1024)
         #expect(json["kv_cache_kib"] as? Int == 2 * 30 * 40 * 192 * 2 / 1024)
+        #expect(json["kv_cache_type"] as? String == "f16")
         // Decoding reads every weight, so the whole model is resident at the peak.
         #expect((json["peak_rss_kib"] as? Int ?? 0) > file * 9 / 10, "\(json)")
+    }
+
+    /// q8_0: 34 bytes per 32 values of keys and values.
+    @Test func q8CacheIsReportedWithItsSize() throws {
+        let r = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--prompt-tokens", "32",
+                                                           "--gen-tokens", "8", "--threads", "1", "--cache-type", "q8_0",
+                                                           "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["kv_cache_type"] as? String == "q8_0")
+        #expect(json["kv_cache_kib"] as? Int == 2 * 30 * 40 * (192 / 32 * 34) / 1024)
+        #expect((json["decode_tokens_per_s"] as? Double ?? 0) > 0)
+        let bad = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--cache-type", "q4"])
+        #expect(bad.status == 2 || bad.status == 64, "\(bad.stderr)")
+        #expect(bad.stderr.contains("--cache-type"), "\(bad.stderr)")
     }
 
     @Test func badArgumentsExitWithTwo() throws {
