@@ -61,8 +61,9 @@ struct ProjectionJob {
 }
 
 /// Causal grouped-query attention of a batch: row b sees positions 0...start + b; query head h reads KV head
-/// h / group. Either one (row, query head) per item (`pk_attention_head`, decode) or, with `rowsPerItem` > 0, one
-/// (KV head, block of rows) per item, all its query heads together (`pk_attention_rows`, prefill: the same bits).
+/// h / group. Either one (row, query head) per item (`pk_attention_head`, f16 decode) or, with `rowsPerItem` > 0,
+/// one (KV head, block of rows) per item, all its query heads together (`pk_attention_rows`: prefill, and q8_0
+/// decode, where each key and value row is then read once for the group: the same bits).
 struct AttentionJob {
     var out: UnsafeMutablePointer<Float>    // [B, queryWidth]
     var q: UnsafeMutablePointer<Float>      // [B, queryWidth], after RoPE

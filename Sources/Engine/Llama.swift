@@ -105,7 +105,7 @@ enum Llama {
                                values: UnsafeRawPointer(cache.values(layer: l, position: 0)), cacheType: cache.type,
                                rowBytes: cache.rowBytes, queryWidth: qw,
                                kvWidth: kw, heads: c.headCount, group: group, headDimension: hd, start: start,
-                               rows: n, rowsPerItem: n > 1 && ctx.batchedAttention ? ctx.attentionRows : 0,
+                               rows: n, rowsPerItem: (n > 1 && ctx.batchedAttention) || cache.type == .q8_0 ? ctx.attentionRows : 0,
                                scale: 1 / Float(hd).squareRoot(), order: order, scratch: ctx.attentionScratch,
                                scratchStride: ctx.attentionScratchStride)
         ctx.parallel(job.items, grain: 1, AttentionJob.entry, &job)
