@@ -29,7 +29,7 @@ struct Bench: ParsableCommand {
     var batch = InferenceContext.defaultBatchSize
 
     @Option(help: "How the KV cache stores keys and values: f16 or q8_0.")
-    var cacheType = KVCacheType.defaultType
+    var kvCache = KVCacheType.defaultType
 
     @Option(help: "Runs of each measurement; the best is reported.")
     var repetitions = 1
@@ -61,7 +61,7 @@ struct Bench: ParsableCommand {
         var result: BenchResult
         do {
             result = try BenchResult.measure(model: loaded, promptTokens: promptTokens, genTokens: genTokens,
-                                             threads: threads, batch: batch, cacheType: cacheType,
+                                             threads: threads, batch: batch, cacheType: kvCache,
                                              repetitions: repetitions)
         } catch {
             printError("\(error)")

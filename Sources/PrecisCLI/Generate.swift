@@ -43,6 +43,9 @@ struct Generate: ParsableCommand {
     @Option(help: "Stop when the text contains this string (repeatable).")
     var stop: [String] = []
 
+    @Option(help: "How the KV cache stores keys and values: f16 or q8_0 (about half the memory).")
+    var kvCache = KVCacheType.defaultType
+
     @Flag(help: "Send the prompt as is, without the chat template.")
     var raw = false
 
@@ -84,7 +87,7 @@ struct Generate: ParsableCommand {
             throw ExitCode(1)
         }
         let generator = Generator(model: model, tokenizer: tokenizer, contextLength: contextLength,
-                                  threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
+                                  threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, cacheType: kvCache)
         let parameters = GenerationParameters(
             maxTokens: maxTokens,
             sampling: SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP,

@@ -24,16 +24,16 @@ import TestSupport
     /// q8_0: 34 bytes per 32 values of keys and values.
     @Test func q8CacheIsReportedWithItsSize() throws {
         let r = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--prompt-tokens", "32",
-                                                           "--gen-tokens", "8", "--threads", "1", "--cache-type", "q8_0",
+                                                           "--gen-tokens", "8", "--threads", "1", "--kv-cache", "q8_0",
                                                            "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(json["kv_cache_type"] as? String == "q8_0")
         #expect(json["kv_cache_kib"] as? Int == 2 * 30 * 40 * (192 / 32 * 34) / 1024)
         #expect((json["decode_tokens_per_s"] as? Double ?? 0) > 0)
-        let bad = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--cache-type", "q4"])
+        let bad = try runCommand(Fixtures.precisExecutable, ["bench", "--model", Fixtures.modelPath, "--kv-cache", "q4"])
         #expect(bad.status == 2 || bad.status == 64, "\(bad.stderr)")
-        #expect(bad.stderr.contains("--cache-type"), "\(bad.stderr)")
+        #expect(bad.stderr.contains("--kv-cache"), "\(bad.stderr)")
     }
 
     @Test func badArgumentsExitWithTwo() throws {

@@ -5,9 +5,9 @@ Prefills a pseudo-random prompt of --prompt-tokens tokens in one batch (n_batch 
 decodes --gen-tokens tokens one at a time after it (greedy), through llama-cpp-python's low-level llama_decode.
 Reports the best of --repetitions runs, as JSON in `precis bench --json`'s shape.
 
-    /opt/llref/bin/python scripts/bench/llamacpp_bench.py --threads 2 [--model Models/...gguf] [--cache-type q8_0]
+    /opt/llref/bin/python scripts/bench/llamacpp_bench.py --threads 2 [--model Models/...gguf] [--kv-cache q8_0]
 
---cache-type q8_0 stores keys and values as q8_0 with flash attention on (llama.cpp needs it for a quantized V
+--kv-cache q8_0 stores keys and values as q8_0 with flash attention on (llama.cpp needs it for a quantized V
 cache) and its Hadamard rotation of the cache off: the arithmetic precis's q8_0 cache repeats (GoldenTests).
 """
 import argparse
@@ -30,9 +30,9 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repetitions", type=int, default=1)
     ap.add_argument("--flash-attn", action="store_true")
-    ap.add_argument("--cache-type", choices=["f16", "q8_0"], default="f16")
+    ap.add_argument("--kv-cache", choices=["f16", "q8_0"], default="f16")
     args = ap.parse_args()
-    quantized = args.cache_type == "q8_0"
+    quantized = args.kv_cache == "q8_0"
     if quantized:
         os.environ["LLAMA_ATTN_ROT_DISABLE"] = "1"
 

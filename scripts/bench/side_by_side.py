@@ -6,7 +6,7 @@ The two are interleaved (precis, llama.cpp, precis, llama.cpp, ...) so a noisy n
 Needs a release build (.build/release/precis) and llama-cpp-python in /opt/llref (see llamacpp_bench.py).
 
     /opt/llref/bin/python scripts/bench/side_by_side.py [--threads 1 2] [--repetitions 3] [--model M]
-        [--cache-type f16 q8_0]
+        [--kv-cache f16 q8_0]
 
 Each KV cache type is compared with llama.cpp's run of the same arithmetic: f16 without flash attention (its
 default), q8_0 with flash attention (see llamacpp_bench.py).
@@ -35,22 +35,22 @@ def main():
     ap.add_argument("--prompt-tokens", type=int, default=512)
     ap.add_argument("--gen-tokens", type=int, default=128)
     ap.add_argument("--precis", default=os.path.join(ROOT, ".build", "release", "precis"))
-    ap.add_argument("--cache-type", nargs="+", default=["f16", "q8_0"], choices=["f16", "q8_0"])
+    ap.add_argument("--kv-cache", nargs="+", default=["f16", "q8_0"], choices=["f16", "q8_0"])
     args = ap.parse_args()
 
     sizes = ["--prompt-tokens", str(args.prompt_tokens), "--gen-tokens", str(args.gen_tokens)]
     rows = []
     isa = "?"
-    for cache in args.cache_type:
+    for cache in args.kv_cache:
         for t in args.threads:
             ours, theirs = [], []
             for _ in range(args.repetitions):
-                r = run([args.precis, "bench", "--model", args.model, "--threads", str(t), "--cache-type", cache,
+                r = run([args.precis, "bench", "--model", args.model, "--threads", str(t), "--kv-cache", cache,
                          "--json"] + sizes)
                 isa = r["isa"]
                 ours.append(r)
                 theirs.append(run([sys.executable, os.path.join(HERE, "llamacpp_bench.py"), "--model", args.model,
-                                   "--threads", str(t), "--cache-type", cache] + sizes))
+                                   "--threads", str(t), "--kv-cache", cache] + sizes))
                 print(f"{cache}, threads {t}: precis {ours[-1]['prefill_tokens_per_s']:.1f}/"
                       f"{ours[-1]['decode_tokens_per_s']:.1f}, llama.cpp {theirs[-1]['prefill_tokens_per_s']:.1f}/"
                       f"{theirs[-1]['decode_tokens_per_s']:.1f}", file=sys.stderr)
