@@ -165,8 +165,3 @@ void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const v
     pk_attention_rows_q8_0_with(kernels(), out, q, q_stride, k, v, kv_stride, n_rows, n_heads, n_kv0, head_dim,
                                 scale, scratch);
 }
-
-void pk_attention_head_q8_0(float *restrict out, const float *restrict q, const void *k, const void *v,
-                            size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale, void *scratch) {
-    pk_attention_rows_q8_0(out, q, (size_t)head_dim, k, v, kv_stride, 1, 1, n_kv, head_dim, scale, scratch);
-}

@@ -10,7 +10,7 @@ public enum KVCacheType: String, Sendable, Codable, CaseIterable {
     /// Halves: llama.cpp's default. Attention is llama.cpp's without flash attention (pk_attention_head).
     case f16
     /// 8-bit blocks of 32 with an f16 scale (34 bytes per 32 values, 53% of f16): llama.cpp's `--cache-type-k q8_0
-    /// --cache-type-v q8_0`, with its flash-attention arithmetic (pk_attention_head_q8_0).
+    /// --cache-type-v q8_0`, with its flash-attention arithmetic (pk_attention_rows_q8_0).
     case q8_0
 
     /// What a context uses unless told otherwise.

@@ -116,27 +116,20 @@ struct AttentionJob {
         }
     }
 
-    /// The items of a q8_0 cache: llama.cpp's flash-attention arithmetic, one (row, head) at a time; `order` does
-    /// not apply (its flash attention sums a prompt's rows as it sums a decoded token's).
+    /// The items of a q8_0 cache, always one (KV head, block of rows) each, its query heads together (decode too):
+    /// llama.cpp's flash-attention arithmetic; `order` does not apply (its flash attention sums a prompt's rows as
+    /// it sums a decoded token's).
     @inline(__always)
     private func runQ8(_ items: Range<Int>, scratch: UnsafeMutableRawPointer) {
         let hd = headDimension
         let headBytes = rowBytes / (kvWidth / hd)
+        let blocks = (rows + rowsPerItem - 1) / rowsPerItem
         for item in items {
-            if rowsPerItem > 0 {
-                let blocks = (rows + rowsPerItem - 1) / rowsPerItem
-                let g = item / blocks, r0 = (item % blocks) * rowsPerItem
-                let n = min(rowsPerItem, rows - r0)
-                let at = r0 * queryWidth + g * group * hd
-                pk_attention_rows_q8_0(out + at, q + at, queryWidth, keys + g * headBytes, values + g * headBytes,
-                                       rowBytes, Int64(n), Int64(group), Int64(start + r0 + 1), Int64(hd), scale,
-                                       scratch)
-            } else {
-                let b = item / heads, h = item % heads
-                let kv = (h / group) * headBytes
-                pk_attention_head_q8_0(out + b * queryWidth + h * hd, q + b * queryWidth + h * hd, keys + kv,
-                                       values + kv, rowBytes, Int64(start + b + 1), Int64(hd), scale, scratch)
-            }
+            let g = item / blocks, r0 = (item % blocks) * rowsPerItem
+            let n = min(rowsPerItem, rows - r0)
+            let at = r0 * queryWidth + g * group * hd
+            pk_attention_rows_q8_0(out + at, q + at, queryWidth, keys + g * headBytes, values + g * headBytes,
+                                   rowBytes, Int64(n), Int64(group), Int64(start + r0 + 1), Int64(hd), scale, scratch)
         }
     }
 }

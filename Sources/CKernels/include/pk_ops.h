@@ -80,26 +80,24 @@ void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16
                        float scale, int order, float *scratch);
 size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim);
 
-/// One query head attending over `n_kv` positions of a q8_0 KV cache, as llama.cpp's CPU flash attention computes
-/// it for q8_0 keys and values (ggml_compute_forward_flash_attn_ext_f16_one_chunk; llama.cpp needs flash attention
-/// for a quantized V cache): the query quantized to q8_0 (pk_quantize_activations), sⱼ = scale · (k[j] · q) by
-/// the q8_0 dot product (pk_vec_dot), then in position order an online softmax with libm's expf (when sⱼ is a new
-/// maximum M the output and the running sum S are scaled by e^(M_old − M), else the weight is e^(sⱼ − M)),
-/// out ← fma(dequantized v[j], weight, out), S ← fma(S, scale, weight); finally out ← out · (1/S).
-/// `k` and `v` point at this head's first block at position 0; positions are `kv_stride` bytes apart.
-/// `scratch` holds pk_attention_q8_0_scratch(1, head_dim) bytes; `head_dim` is a multiple of 32.
-void pk_attention_head_q8_0(float *restrict out, const float *restrict q, const void *k, const void *v,
-                            size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale, void *scratch);
-/// Scratch bytes of pk_attention_rows_q8_0 for `n_queries` = rows × heads.
-size_t pk_attention_q8_0_scratch(int64_t n_queries, int64_t head_dim);
-/// pk_attention_rows for a q8_0 cache: row r of `n_rows` (consecutive positions), each of the `n_heads` query heads
-/// sharing one KV head, sees positions [0, n_kv0 + r); every output is pk_attention_head_q8_0's. The x86 paths
-/// take up to 32 queries (rows × heads) together, each key and value row read once for them; the scalar reference
-/// (and the fallback of other paths) one at a time: AttentionQ8Tests holds them equal to the bit.
-/// `scratch` holds pk_attention_q8_0_scratch(n_rows · n_heads, head_dim) bytes.
+/// Causal attention over a q8_0 KV cache, as llama.cpp's CPU flash attention computes it for q8_0 keys and values
+/// (ggml_compute_forward_flash_attn_ext_f16_one_chunk; llama.cpp needs flash attention for a quantized V cache).
+/// Row r of `n_rows` (consecutive positions), each of the `n_heads` query heads sharing one KV head, sees positions
+/// [0, n_kv0 + r). Per query: the query quantized to q8_0 (pk_quantize_activations), sⱼ = scale · (k[j] · q) by
+/// the q8_0 dot product (pk_vec_dot), then in position order an online softmax with libm's expf — when sⱼ is a new
+/// maximum M, the output and the running sum are first multiplied by ms = e^(M_old − M) and the weight is 1, else
+/// ms = 1 and the weight is e^(sⱼ − M) — out ← fma(dequantized v[j], weight, out), sum ← fma(sum, ms, weight);
+/// finally out ← out · (1/sum). The query of row r, head h is at `q + r·q_stride + h·head_dim`, its output at the
+/// same place in `out`; `k` and `v` point at this KV head's first block at position 0, positions `kv_stride` bytes
+/// apart; `head_dim` is a multiple of 32. The x86 paths take up to 32 queries (rows × heads) together, each key
+/// and value row read once for them; the reference in ops.c (the fallback of other paths) one query at a time:
+/// AttentionQ8Tests holds them equal to the bit. `scratch` holds pk_attention_q8_0_scratch(n_rows · n_heads,
+/// head_dim) bytes.
 void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const void *k, const void *v,
                             size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
                             float scale, void *scratch);
+/// Scratch bytes of pk_attention_rows_q8_0 for `n_queries` = rows × heads.
+size_t pk_attention_q8_0_scratch(int64_t n_queries, int64_t head_dim);
 
 /// The path the float ops use ("scalar" or "avx2").
 const char *pk_ops_path(void);
