@@ -93,10 +93,10 @@ public final class InferenceContext {
         activations.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * stride)
         ropeTable = floats(batchSize * c.ropeDimensions)
         let group = c.headCount / c.kvHeadCount
-        let floatsF16 = pk_attention_rows_scratch(Int64(attentionRows * group), Int64(contextLength),
-                                                  Int64(c.headDimension))
-        let floatsQ8 = (pk_attention_q8_0_scratch(Int64(attentionRows * group), Int64(c.headDimension)) + 3) / 4
-        attentionScratchStride = (cache.type == .f16 ? floatsF16 : floatsQ8 + 16) / 16 * 16 + 16
+        let queries = Int64(attentionRows * group), hd = Int64(c.headDimension)
+        let perThread = cache.type == .f16 ? pk_attention_rows_scratch(queries, Int64(contextLength), hd)
+                                        : (pk_attention_q8_0_scratch(queries, hd) + 3) / 4
+        attentionScratchStride = (perThread + 15) / 16 * 16
         attentionScratch = floats(threads * attentionScratchStride)
         logits = floats(c.vocabularySize)
     }

@@ -62,8 +62,8 @@ struct ProjectionJob {
 
 /// Causal grouped-query attention of a batch: row b sees positions 0...start + b; query head h reads KV head
 /// h / group. Either one (row, query head) per item (`pk_attention_head`, f16 decode) or, with `rowsPerItem` > 0,
-/// one (KV head, block of rows) per item, all its query heads together (`pk_attention_rows`: prefill, and q8_0
-/// decode, where each key and value row is then read once for the group: the same bits).
+/// one (KV head, block of rows) per item, all its query heads together (`pk_attention_rows`, prefill: the same
+/// bits; `pk_attention_rows_q8_0` for a q8_0 cache, decode too, so each key and value row is read once per group).
 struct AttentionJob {
     var out: UnsafeMutablePointer<Float>    // [B, queryWidth]
     var q: UnsafeMutablePointer<Float>      // [B, queryWidth], after RoPE
@@ -92,10 +92,6 @@ struct AttentionJob {
         let j = ctx!.assumingMemoryBound(to: AttentionJob.self).pointee
         let hd = j.headDimension
         let scratch = j.scratch + Int(thread) * j.scratchStride
-        if j.cacheType == .q8_0 {
-            j.runQ8(Int(begin)..<Int(end), scratch: UnsafeMutableRawPointer(scratch))
-            return
-        }
         let keys = j.keys.assumingMemoryBound(to: UInt16.self), values = j.values.assumingMemoryBound(to: UInt16.self)
         for item in Int(begin)..<Int(end) {
             if j.rowsPerItem > 0 {
@@ -103,8 +99,18 @@ struct AttentionJob {
                 let g = item / blocks, r0 = (item % blocks) * j.rowsPerItem
                 let rows = min(j.rowsPerItem, j.rows - r0)
                 let at = r0 * j.queryWidth + g * j.group * hd
-                pk_attention_rows(j.out + at, j.q + at, j.queryWidth, keys + g * hd, values + g * hd, j.kvWidth,
-                                  Int64(rows), Int64(j.group), Int64(j.start + r0 + 1), Int64(hd), j.scale, j.order, scratch)
+                if j.cacheType == .q8_0 {
+                    // llama.cpp's flash-attention arithmetic: `order` does not apply (it sums a prompt's rows as it
+                    // sums a decoded token's).
+                    let headBytes = j.rowBytes / (j.kvWidth / hd)
+                    pk_attention_rows_q8_0(j.out + at, j.q + at, j.queryWidth, j.keys + g * headBytes,
+                                           j.values + g * headBytes, j.rowBytes, Int64(rows), Int64(j.group),
+                                           Int64(j.start + r0 + 1), Int64(hd), j.scale, scratch)
+                } else {
+                    pk_attention_rows(j.out + at, j.q + at, j.queryWidth, keys + g * hd, values + g * hd, j.kvWidth,
+                                      Int64(rows), Int64(j.group), Int64(j.start + r0 + 1), Int64(hd), j.scale, j.order,
+                                      scratch)
+                }
             } else {
                 let b = item / j.heads, h = item % j.heads
                 let kvOffset = (h / j.group) * hd
@@ -113,23 +119,6 @@ struct AttentionJob {
                                   keys + kvOffset, values + kvOffset, j.kvWidth, Int64(j.start + b + 1),
                                   Int64(hd), j.scale, j.order, scratch, halves)
             }
-        }
-    }
-
-    /// The items of a q8_0 cache, always one (KV head, block of rows) each, its query heads together (decode too):
-    /// llama.cpp's flash-attention arithmetic; `order` does not apply (its flash attention sums a prompt's rows as
-    /// it sums a decoded token's).
-    @inline(__always)
-    private func runQ8(_ items: Range<Int>, scratch: UnsafeMutableRawPointer) {
-        let hd = headDimension
-        let headBytes = rowBytes / (kvWidth / hd)
-        let blocks = (rows + rowsPerItem - 1) / rowsPerItem
-        for item in items {
-            let g = item / blocks, r0 = (item % blocks) * rowsPerItem
-            let n = min(rowsPerItem, rows - r0)
-            let at = r0 * queryWidth + g * group * hd
-            pk_attention_rows_q8_0(out + at, q + at, queryWidth, keys + g * headBytes, values + g * headBytes,
-                                   rowBytes, Int64(n), Int64(group), Int64(start + r0 + 1), Int64(hd), scale, scratch)
         }
     }
 }

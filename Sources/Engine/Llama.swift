@@ -99,7 +99,8 @@ enum Llama {
         }
 
         // Causal grouped-query attention: row b sees positions 0...start + b; query head h reads KV head
-        // h / (heads / kvHeads). Decode: one item per head. Prefill: one item per KV head and block of rows.
+        // h / (heads / kvHeads). Prefill, and any batch over a q8_0 cache: one item per KV head and block of rows.
+        // f16 decode: one item per head.
         let group = c.headCount / c.kvHeadCount
         var job = AttentionJob(out: ctx.attention, q: ctx.q, keys: UnsafeRawPointer(cache.keys(layer: l, position: 0)),
                                values: UnsafeRawPointer(cache.values(layer: l, position: 0)), cacheType: cache.type,

@@ -112,7 +112,7 @@ struct BenchResult: Encodable {
     var peakResidentKiB = 0
     var modelFileKiB = 0
     var kvCacheKiB = 0
-    var cacheType = KVCacheType.defaultType.rawValue
+    var cacheType = KVCacheType.defaultType
 
     enum CodingKeys: String, CodingKey {
         case prefillTokensPerSecond = "prefill_tokens_per_s"
@@ -155,7 +155,7 @@ struct BenchResult: Encodable {
         }
         return BenchResult(prefillTokensPerSecond: best.prefill, decodeTokensPerSecond: best.decode,
                            promptTokens: promptTokens, genTokens: genTokens, threads: threads, isa: Kernels.path,
-                           kvCacheKiB: context.cache.byteCount / 1024, cacheType: context.cache.type.rawValue)
+                           kvCacheKiB: context.cache.byteCount / 1024, cacheType: context.cache.type)
     }
 }
 
