@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["Common", "CKernels"]),
         .target(name: "Ingest", dependencies: ["Common", "CPoppler", "CLibXML2"]),
         .target(name: "Chunking", dependencies: ["Common"]),
-        .target(name: "Planning", dependencies: ["Chunking"]),
+        .target(name: "Planning", dependencies: ["Common", "Chunking"]),
         .target(name: "Grounding", dependencies: ["Common", "Chunking"]),
         .target(name: "Execution", dependencies: ["Common", "Engine", "Ingest", "Chunking", "Planning", "Grounding"]),
         // Measuring summaries: ROUGE, grounding of numbers, loops, length; `precis eval`.
@@ -67,8 +67,8 @@ let package = Package(
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "Chunking", "TestSupport"]),
         .testTarget(name: "GroundingTests", dependencies: ["Grounding", "Chunking", "Common", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "Grounding", "Common", "TestSupport"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Execution", "Ingest", "TestSupport"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "Engine", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Execution", "Engine", "Ingest", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "Engine", "Common", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

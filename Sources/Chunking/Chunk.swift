@@ -1,3 +1,5 @@
+import Common
+
 /// One paragraph of a document as the chunker sees it: text, the section heading path above it, its page.
 public struct SourceParagraph: Sendable, Equatable {
     public var text: String
@@ -70,11 +72,14 @@ public struct ChunkingParameters: Sendable, Equatable, Codable {
 
 /// Errors of the chunking stage.
 public enum ChunkingError: Error, Equatable, Sendable, CustomStringConvertible {
-    case invalidParameters(String)
+    /// Settings that cannot work together; the message names them (`SettingsMessage`).
+    case invalidParameters(SettingsMessage)
 
-    public var description: String {
+    public var message: SettingsMessage {
         switch self {
         case let .invalidParameters(reason): "invalid chunking parameters: \(reason)"
         }
     }
+
+    public var description: String { message.description }
 }

@@ -1,3 +1,5 @@
+import Common
+
 /// Cuts a document into chunks counted with the model's tokenizer.
 ///
 /// Cuts fall at section boundaries by preference, then paragraph, then sentence boundaries; a sentence longer
@@ -11,11 +13,11 @@ public struct Chunker<Counter: TokenCounting>: Sendable {
 
     public init(counter: Counter, parameters: ChunkingParameters) throws(ChunkingError) {
         guard parameters.chunkTokens >= 16 else {
-            throw .invalidParameters("--chunk-tokens must be at least 16 (got \(parameters.chunkTokens))")
+            throw .invalidParameters("\(Setting.chunkTokens) must be at least 16 (got \(parameters.chunkTokens))")
         }
         guard parameters.overlapTokens >= 0, parameters.overlapTokens * 2 <= parameters.chunkTokens else {
             throw .invalidParameters(
-                "--chunk-overlap must be between 0 and half of --chunk-tokens (got \(parameters.overlapTokens) of \(parameters.chunkTokens))")
+                "\(Setting.chunkOverlap) must be between 0 and half of \(Setting.chunkTokens) (got \(parameters.overlapTokens) of \(parameters.chunkTokens))")
         }
         self.counter = counter
         self.parameters = parameters

@@ -1,3 +1,5 @@
+import Common
+
 /// Errors of the engine: model files, tokenizer, generation. Each carries enough context for one clear line.
 public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file could not be opened or mapped.
@@ -42,6 +44,17 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .contextFull(capacity, needed): "the context holds \(capacity) tokens, \(needed) are needed"
         case let .invalidToken(id, vocabularySize): "token id \(id) is outside the vocabulary of \(vocabularySize)"
         case let .modelNotFound(searched): "no model file found (looked in: \(searched.joined(separator: ", "))); run `make model` or pass --model"
+        }
+    }
+}
+
+extension EngineError: ClassifiedError {
+    /// A model file that cannot be found or read, and a prompt longer than the context, are the user's
+    /// configuration; a bad token id is a bug.
+    public var failureClass: FailureClass {
+        switch self {
+        case .invalidToken: .other
+        default: .usage
         }
     }
 }

@@ -2,6 +2,7 @@ import Common
 import Execution
 import Foundation
 import Ingest
+import Planning
 
 /// One document's outcome: its summary and metrics, or why it has none.
 public struct EvalResult: Sendable, Codable {
@@ -20,13 +21,13 @@ public struct EvalResult: Sendable, Codable {
 /// Summarizes each case on its own (one plan per document, so each has its own wall time) with one method and
 /// measures the result.
 public final class Evaluator: Sendable {
-    public let summarizer: Summarizer
+    public let session: SummarySession
 
-    public init(summarizer: Summarizer) {
-        self.summarizer = summarizer
+    public init(session: SummarySession) {
+        self.session = session
     }
 
-    public var method: SummaryMethod { summarizer.options.method }
+    public var method: SummaryMethod { session.options.method }
 
     /// Summarizes and measures `evalCase`; `cache` as for `summarize` (a rerun computes nothing twice).
     public func evaluate(_ evalCase: EvalCase, cache: ResultCache? = nil) -> EvalResult {
@@ -34,30 +35,25 @@ public final class Evaluator: Sendable {
         let start = Date()
         var summary = ""
         var error: String?
-        var title = Pipeline.plannerInput(document).title
+        var title = PlannerInput(document).title
         do {
-            let (plan, failures) = try summarizer.plan([document])
-            if let failure = failures.first {
-                error = failure.reason
-            } else if let planned = plan.documents.first {
+            let prepared = try session.prepare([document])
+            let run = session.run(prepared, cache: cache)
+            if let plan = prepared.plan, let planned = plan.documents.first {
                 title = planned.title
-                let report = summarizer.execute(plan, cache: cache)
-                if let text = report.text(of: planned.root) {
-                    summary = text
-                } else {
-                    error = report.failedDocuments[0] ?? report.records[planned.root]?.error ?? "no summary"
-                }
-            } else {
-                error = "nothing to summarize"
+                summary = run.report?.text(of: planned.root) ?? ""
             }
-        } catch let planningError {
-            error = "\(planningError)"
+            if summary.isEmpty {
+                error = run.failures.first?.reason ?? "no summary"
+            }
+        } catch let sessionError {
+            error = sessionError.description
         }
         let seconds = Date().timeIntervalSince(start)
-        let tokens = summary.isEmpty ? 0 : summarizer.model.tokenizer.count(summary)
+        let tokens = summary.isEmpty ? 0 : session.summarizer.model.tokenizer.count(summary)
         let source = evalCase.sourceText
         let metrics = SummaryMetrics(summary: summary, reference: evalCase.reference, source: source, tokens: tokens,
-                                     targetTokens: summarizer.options.summaryTokens, seconds: seconds)
+                                     targetTokens: session.options.summaryTokens, seconds: seconds)
         return EvalResult(path: document.path, title: title, referenceSource: evalCase.referenceSource,
                           referenceWords: Words.tokens(evalCase.reference).count, sourceWords: Words.tokens(source).count,
                           withheldParagraphs: evalCase.withheldParagraphs, summary: summary, metrics: metrics,

@@ -67,8 +67,7 @@ public final class Executor: @unchecked Sendable {
     let plan: Plan
     let render: Render
     let counter: any TokenCounting
-    let modelIdentity: String
-    let parametersKey: String
+    let key: NodeKey.Run
     let cache: ResultCache?
     let workers: Int
     let makeRunner: @Sendable (Int) throws -> NodeRunner
@@ -84,8 +83,8 @@ public final class Executor: @unchecked Sendable {
     private var failedDocuments: [Int: String] = [:]
     private var stopped = false
 
-    public init(plan: Plan, render: @escaping Render, counter: any TokenCounting, modelIdentity: String,
-                parametersKey: String, cache: ResultCache?, workers: Int,
+    public init(plan: Plan, render: @escaping Render, counter: any TokenCounting, key: NodeKey.Run,
+                cache: ResultCache?, workers: Int,
                 makeRunner: @escaping @Sendable (Int) throws -> NodeRunner,
                 onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
                 shouldStop: @escaping @Sendable () -> Bool = { false }, finish: Finish? = nil) {
@@ -93,8 +92,7 @@ public final class Executor: @unchecked Sendable {
         self.finish = finish
         self.render = render
         self.counter = counter
-        self.modelIdentity = modelIdentity
-        self.parametersKey = parametersKey
+        self.key = key
         self.cache = cache
         self.workers = max(1, workers)
         self.makeRunner = makeRunner
@@ -185,7 +183,7 @@ public final class Executor: @unchecked Sendable {
             texts[longest] = String(texts[longest].dropLast(max(1, texts[longest].count / 10)))
             prompt = render(node, texts)
         }
-        let key = ResultCache.key(model: modelIdentity, prompt: prompt, parameters: "\(parametersKey);max=\(node.maxOutputTokens)")
+        let key = NodeKey(run: self.key, prompt: prompt, maxOutputTokens: node.maxOutputTokens).digest
         let used = usable.map(\.id)
         if let cached = cache?.load(key) {
             let output = finish?(node, cached, texts) ?? cached

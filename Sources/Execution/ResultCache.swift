@@ -25,6 +25,53 @@ public struct NodeOutput: Sendable, Equatable, Codable {
     }
 }
 
+/// Everything that shapes a model call's stored result; the node cache's key is its `digest`.
+public struct NodeKey: Sendable, Equatable {
+    /// What every call of one run shares.
+    public struct Run: Sendable, Equatable {
+        /// SHA-256 of the model file.
+        public var model: String
+        public var decoding: SummaryDecoding
+        /// The context window the calls run in.
+        public var contextTokens: Int
+        /// A method may post-process the model's output before it is stored.
+        public var method: SummaryMethod
+
+        public init(model: String, decoding: SummaryDecoding, contextTokens: Int, method: SummaryMethod) {
+            self.model = model
+            self.decoding = decoding
+            self.contextTokens = contextTokens
+            self.method = method
+        }
+    }
+
+    public var run: Run
+    /// The exact prompt, chat template applied.
+    public var prompt: String
+    public var maxOutputTokens: Int
+
+    public init(run: Run, prompt: String, maxOutputTokens: Int) {
+        self.run = run
+        self.prompt = prompt
+        self.maxOutputTokens = maxOutputTokens
+    }
+
+    /// SHA-256 over the fields, each length-prefixed. The layout is the one results were stored under before the
+    /// key was a struct, so existing caches stay valid: the decoding's key (`SummaryDecoding.key`), the context,
+    /// the method unless `mapreduce` (its keys predate methods) and the output budget, between the model and the
+    /// prompt.
+    public var digest: String {
+        let parameters = run.decoding.key + ";ctx=\(run.contextTokens)"
+            + (run.method == .mapreduce ? "" : ";method=\(run.method.rawValue)") + ";max=\(maxOutputTokens)"
+        var hasher = SHA256()
+        for part in ["precis-node-v1", run.model, parameters, prompt] {
+            hasher.update("\(part.utf8.count):")
+            hasher.update(part)
+        }
+        return hasher.finalize().hexString
+    }
+}
+
 /// Content-addressed store of node results: the key is a SHA-256 of (model identity, exact prompt, generation
 /// parameters), so a rerun finds every finished node and identical chunks are summarized once. Each entry is
 /// one file written atomically; a damaged entry reads as missing and is computed again.
@@ -33,16 +80,6 @@ public struct ResultCache: Sendable {
 
     public init(directory: String) {
         self.directory = directory
-    }
-
-    /// The key of a model call.
-    public static func key(model: String, prompt: String, parameters: String) -> String {
-        var hasher = SHA256()
-        for part in ["precis-node-v1", model, parameters, prompt] {
-            hasher.update("\(part.utf8.count):")
-            hasher.update(part)
-        }
-        return hasher.finalize().hexString
     }
 
     private func path(_ key: String) -> String {

@@ -137,7 +137,7 @@ extension Summarizer {
             return grounded
         }
         let executor = Executor(
-            plan: plan, render: render, counter: counter, modelIdentity: model.identity, parametersKey: parametersKey,
+            plan: plan, render: render, counter: counter, key: nodeKey,
             cache: cache, workers: options.workers,
             makeRunner: { _ in EngineRunner(model: model, contextTokens: context, threads: threads, decoding: decoding) },
             onEvent: onEvent, shouldStop: shouldStop, finish: finish)

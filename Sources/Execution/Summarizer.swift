@@ -1,4 +1,5 @@
 import Chunking
+import Common
 import Foundation
 import Grounding
 import Ingest
@@ -24,22 +25,20 @@ public final class Summarizer: Sendable {
     public func plan(_ documents: [Document]) throws(PlanningError) -> (plan: Plan, failures: [DocumentFailure]) {
         let contextTokens = planner.parameters.contextTokens
         guard contextTokens <= model.contextLength else {
-            throw .configuration("--context-tokens \(contextTokens) exceeds the model's context window of \(model.contextLength) tokens")
+            throw .configuration("\(Setting.contextTokens) \(contextTokens) exceeds the model's context window of \(model.contextLength) tokens")
         }
         let keyPoints: Planner<ModelTokenCounter>.KeyPoints? = options.method == .grounded ? { [self] _, chunks in
             Self.keyPoints(SourceIndexes.index(of: chunks), chunks: chunks, budget: planner.parameters.keyPointTokens,
                            counter: model.counter)
         } : nil
-        let (plan, excluded) = try planner.plan(documents.map(Pipeline.plannerInput), keyPoints: keyPoints)
+        let (plan, excluded) = try planner.plan(documents.map(PlannerInput.init), keyPoints: keyPoints)
         return (plan, excluded.map { DocumentFailure(path: $0.path, reason: $0.reason) })
     }
 
-    /// The cache-key part of everything that shapes a model call's stored result besides the prompt. The method
-    /// is part of it except for `mapreduce` (whose keys predate methods, so existing caches stay valid): a
-    /// method may post-process the model's output before it is stored.
-    public var parametersKey: String {
-        decoding.key + ";ctx=\(planner.parameters.contextTokens)"
-            + (options.method == .mapreduce ? "" : ";method=\(options.method.rawValue)")
+    /// What every model call of this summarizer shares in its cache key.
+    public var nodeKey: NodeKey.Run {
+        NodeKey.Run(model: model.identity, decoding: decoding, contextTokens: planner.parameters.contextTokens,
+                    method: options.method)
     }
 
     /// Runs the plan with `options.workers` workers of `options.threads` threads each.
@@ -58,7 +57,7 @@ public final class Summarizer: Sendable {
         let context = plan.parameters.contextTokens
         let executor = Executor(
             plan: plan, render: { node, texts in planner.prompt(for: node, in: plan, childTexts: texts) },
-            counter: model.counter, modelIdentity: model.identity, parametersKey: parametersKey, cache: cache,
+            counter: model.counter, key: nodeKey, cache: cache,
             workers: options.workers,
             makeRunner: { _ in EngineRunner(model: model, contextTokens: context, threads: threads, decoding: decoding) },
             onEvent: onEvent, shouldStop: shouldStop)

@@ -1,3 +1,5 @@
+import Common
+
 /// Why a file could not be ingested. Each case carries the path; `description` is the one line a user sees.
 public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be opened or read (missing, a directory, no permission).
@@ -56,4 +58,9 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(path): \(reason)" }
+}
+
+extension IngestError: ClassifiedError {
+    /// A document that cannot be read fails that document.
+    public var failureClass: FailureClass { .documents }
 }

@@ -68,14 +68,7 @@ enum Sniffer {
 
     /// The format to read a file with, given its extension (lowercased, without the dot; "" for none) and content.
     static func format(path: String, fileExtension ext: String, content: Content) throws -> Document.Format {
-        let expected: Document.Format?
-        switch ext {
-        case "pdf": expected = .pdf
-        case "xml", "nxml", "jats", "tei", "dbk", "docbook", "xhtml", "xht": expected = .xml
-        case "txt", "text": expected = .text
-        case "md", "markdown", "mdown", "mkd": expected = .markdown
-        default: expected = nil
-        }
+        let expected = InputFormats.expected(forExtension: ext)
         switch (expected, content) {
         case (_, .binary(let name)):
             if expected != nil { throw IngestError.contentMismatch(path: path, fileExtension: ext, content: name) }

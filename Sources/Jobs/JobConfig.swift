@@ -1,3 +1,4 @@
+import Common
 import Engine
 import Execution
 import Foundation
@@ -30,6 +31,10 @@ public struct JobConfig: Sendable, Equatable {
     public var seed: UInt64?
     public var kvCache: KVCacheType?
     public var output = OutputOptions()
+    /// The job.toml line that sets each setting, for messages that name it.
+    public var settingLines: [Setting: Int] = [:]
+    /// Settings a command-line flag overrode for this run (messages then name the flag).
+    public var settingsFromFlags: Set<Setting> = []
 
     public struct OutputOptions: Sendable, Equatable {
         public var documents = true
@@ -39,6 +44,26 @@ public struct JobConfig: Sendable, Equatable {
     }
 
     public init() {}
+
+    /// The decoding settings of the job's summaries: the defaults with its temperature, seed and KV cache type.
+    public var decoding: SummaryDecoding {
+        var decoding = SummaryDecoding.default
+        if let temperature { decoding.sampling.temperature = temperature }
+        if let seed { decoding.sampling.seed = seed }
+        if let kvCache { decoding.kvCache = kvCache }
+        return decoding
+    }
+
+    /// `message` with each setting named as this job's user set it: the flag when a flag overrode it, else the
+    /// job.toml key, with its line the first time when job.toml sets it (`chunk_tokens (job.toml:3)`).
+    public func describe(_ message: SettingsMessage) -> String {
+        var named: Set<Setting> = []
+        return message.rendered { setting in
+            if settingsFromFlags.contains(setting) { return setting.flag }
+            guard let line = settingLines[setting], named.insert(setting).inserted else { return setting.key }
+            return "\(setting.key) (job.toml:\(line))"
+        }
+    }
 
     /// The keys job.toml knows, by table ("" is the top level).
     static let keys: [String: Set<String>] = [
@@ -145,6 +170,9 @@ public struct JobConfig: Sendable, Equatable {
             if let v = output["documents"] { config.output.documents = try reader.bool(v, "documents", table: "output") }
             if let v = output["outline"] { config.output.outline = try reader.bool(v, "outline", table: "output") }
             if let v = output["tree"] { config.output.tree = try reader.bool(v, "tree", table: "output") }
+        }
+        for setting in Setting.allCases where table[setting.key] != nil {
+            config.settingLines[setting] = reader.line(of: setting.key, in: "")
         }
         return config
     }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Errors of the Jobs module, each with the path (and for job.toml the key and line) it concerns.
@@ -37,12 +38,15 @@ public enum JobError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .badTime(value): "--until '\(value)': expected HH:MM (24-hour clock)"
         }
     }
+}
 
-    /// The exit status DESIGN.md gives this error: 2 for usage and configuration, 1 for anything else.
-    public var exitStatus: Int32 {
+extension JobError: ClassifiedError {
+    /// Usage and configuration errors (job.toml, inputs, model, settings, flags); a busy job or an I/O error is
+    /// anything else.
+    public var failureClass: FailureClass {
         switch self {
-        case .syntax, .unknownKey, .invalidValue, .notAJob, .noInputs, .model, .planning, .badTime: 2
-        case .busy, .io: 1
+        case .syntax, .unknownKey, .invalidValue, .notAJob, .noInputs, .model, .planning, .badTime: .usage
+        case .busy, .io: .other
         }
     }
 }

@@ -4,13 +4,11 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import Ingest
 
 /// The documents a job's `inputs` name: paths and globs relative to the job directory; a directory stands for
 /// the documents inside it (recursively, by extension, sorted).
 public enum JobInputs {
-    static let extensions: Set<String> = ["pdf", "xml", "nxml", "jats", "tei", "dbk", "xhtml", "html", "htm", "txt", "text",
-                                          "md", "markdown"]
-
     /// Every matching file once, in the order of the patterns (sorted within one), and warnings for patterns
     /// that matched nothing.
     public static func resolve(_ patterns: [String], in directory: String) throws(JobError) -> (paths: [String], warnings: [String]) {
@@ -41,14 +39,7 @@ public enum JobInputs {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
         guard isDirectory.boolValue else { return [(path as NSString).standardizingPath] }
-        var found: [String] = []
-        let enumerator = FileManager.default.enumerator(atPath: path)
-        while let name = enumerator?.nextObject() as? String {
-            let last = (name as NSString).lastPathComponent
-            guard !last.hasPrefix("."), extensions.contains((name as NSString).pathExtension.lowercased()) else { continue }
-            found.append(((path as NSString).appendingPathComponent(name) as NSString).standardizingPath)
-        }
-        return found.sorted()
+        return InputFormats.documents(in: path).map { ($0 as NSString).standardizingPath }
     }
 
     /// glob(3), sorted.

@@ -4,11 +4,22 @@ import Glibc
 import Darwin
 #endif
 import Common
+import Execution
 import Foundation
 
 /// A job's state as `precis status` reports it.
 public enum JobState: String, Sendable, Codable {
     case queued, running, done, failed, partial
+
+    /// The state a run leaves its job in: partial when some documents failed or it stopped part way (a rerun
+    /// resumes), failed when no document could be summarized.
+    public init(_ result: RunResult) {
+        self = switch result {
+        case .complete: .done
+        case .someFailed, .stopped: .partial
+        case .noneSummarized: .failed
+        }
+    }
 }
 
 /// What a run has done so far, kept in `.precis/progress.json` (rewritten atomically after every node), so

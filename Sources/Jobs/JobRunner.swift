@@ -13,9 +13,8 @@ import Planning
 
 /// What a job run ended with.
 public struct JobOutcome: Sendable {
-    /// 0 all documents summarized, 3 some failed, 1 none could be summarized or the run was stopped.
-    public var exitStatus: Int32
-    public var stopped: Bool
+    public var result: RunResult
+    public var stopped: Bool { result == .stopped }
     public var summaryPath: String?
     public var failures: [DocumentFailure]
     public var nodesTotal: Int
@@ -56,7 +55,7 @@ public final class JobRunner: Sendable {
 
     /// Runs the job under its lock (`holding` one already taken, or taking it here). Throws for configuration
     /// errors (exit 2) and when another process runs the job.
-    public func run(holding held: JobLock? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
+    public func run(holding held: FileLock? = nil, shouldStop: @escaping @Sendable () -> Bool = { false },
                     onEvent: @escaping @Sendable (JobEvent) -> Void = { _ in }) throws(JobError) -> JobOutcome {
         let taken = held == nil ? try JobLock.acquire(directory: directory) : nil
         guard held != nil || taken != nil else { throw .busy(path: directory) }
@@ -66,19 +65,52 @@ public final class JobRunner: Sendable {
         try progress.store(directory: directory)
         do {
             let outcome = try runLocked(progress: &progress, shouldStop: shouldStop, onEvent: onEvent)
-            JobHistory.append(directory: directory, ["event": "end", "exit_status": Int(outcome.exitStatus),
+            JobHistory.append(directory: directory, ["event": "end", "exit_status": Int(outcome.result.exitStatus),
                                                      "stopped": outcome.stopped])
             return outcome
         } catch {
             progress.state = .failed
-            progress.exitStatus = error.exitStatus
+            progress.exitStatus = ExitStatus.of(error.failureClass)
             progress.message = error.description
             progress.updated = Date()
             try? progress.store(directory: directory)
-            JobHistory.append(directory: directory, ["event": "end", "exit_status": Int(error.exitStatus),
+            JobHistory.append(directory: directory, ["event": "end", "exit_status": Int(ExitStatus.of(error.failureClass)),
                                                      "error": error.description])
             throw error
         }
+    }
+
+    /// The job's inputs, model and plan, without running anything (`precis plan JOBDIR` stops here). Any problem
+    /// here is the configuration's: inputs that match nothing, a model that cannot be loaded, settings that
+    /// cannot work (named as the user set them: the flag, or the job.toml key and its line).
+    public func prepare() throws(JobError) -> (session: SummarySession, prepared: PreparedRun) {
+        let (paths, warnings) = try JobInputs.resolve(config.inputs, in: directory)
+        for warning in warnings { logger.warning("\(warning)") }
+        guard !paths.isEmpty else {
+            throw .noInputs(path: directory, reason: "no documents in \(config.inputs.joined(separator: ", "))")
+        }
+        let fromJob = config.model.map { $0.hasPrefix("/") ? $0 : (directory as NSString).appendingPathComponent($0) }
+        let session: SummarySession
+        do {
+            session = try SummarySession(model: ModelLocator(flag: modelFlag, job: fromJob), options: config.options,
+                                         decoding: config.decoding)
+        } catch {
+            throw .model(error.description)
+        }
+        let (documents, readFailures) = session.read(paths)
+        for document in documents {
+            for warning in document.warnings { logger.warning("\(relative(document.path)): \(warning)") }
+        }
+        let prepared: PreparedRun
+        do {
+            prepared = try session.prepare(documents, failures: readFailures)
+        } catch {
+            switch error {
+            case let .planning(planning): throw .planning(config.describe(planning.message))
+            case .model: throw .model(error.description)
+            }
+        }
+        return (session, prepared)
     }
 
     private func runLocked(progress: inout JobProgress, shouldStop: @escaping @Sendable () -> Bool,
@@ -88,50 +120,16 @@ public final class JobRunner: Sendable {
         let writer = OutWriter(out: outDirectory, staging: stateDirectory + "/staging")
         try writer.prepare()
 
-        // Inputs, model, plan: any problem here is the configuration's (exit 2).
-        let (paths, warnings) = try JobInputs.resolve(config.inputs, in: directory)
-        for warning in warnings { logger.warning("\(warning)") }
-        guard !paths.isEmpty else {
-            throw .noInputs(path: directory, reason: "no documents in \(config.inputs.joined(separator: ", "))")
-        }
-        let modelPath: String
-        do {
-            let fromJob = config.model.map { $0.hasPrefix("/") ? $0 : (directory as NSString).appendingPathComponent($0) }
-            modelPath = try ModelLocator(flag: modelFlag, job: fromJob).locate().path
-        } catch {
-            throw .model(error.description)
-        }
-        let model: SummarizerModel
-        do { model = try SummarizerModel(path: modelPath) } catch { throw .model(error.description) }
-        var decoding = SummaryDecoding.default
-        if let t = config.temperature { decoding.sampling.temperature = t }
-        if let s = config.seed { decoding.sampling.seed = s }
-        if let kv = config.kvCache { decoding.kvCache = kv }
-        let summarizer = Summarizer(model: model, options: config.options, decoding: decoding)
-
-        let (documents, readFailures) = Pipeline.ingest(paths)
-        for document in documents {
-            for warning in document.warnings { logger.warning("\(relative(document.path)): \(warning)") }
-        }
-        var failures = readFailures
-        var plan: Plan?
-        if !documents.isEmpty {
-            do {
-                let (made, empty) = try summarizer.plan(documents)
-                failures += empty
-                plan = made
-            } catch {
-                throw .planning(error.description)
-            }
-        }
-        guard let plan, !plan.documents.isEmpty else {
+        let (session, prepared) = try prepare()
+        guard let plan = prepared.plan else {
+            let failures = prepared.failures
             try writer.write(Self.json(failures.map { ["path": relative($0.path), "reason": $0.reason] }), as: "errors.json")
-            progress.state = .failed
-            progress.exitStatus = 1
+            progress.state = JobState(.noneSummarized)
+            progress.exitStatus = RunResult.noneSummarized.exitStatus
             progress.message = "no document could be read"
             try progress.store(directory: directory)
             for failure in failures { logger.error("\(relative(failure.path)): \(failure.reason)") }
-            return JobOutcome(exitStatus: 1, stopped: false, summaryPath: nil, failures: failures, nodesTotal: 0,
+            return JobOutcome(result: .noneSummarized, summaryPath: nil, failures: failures, nodesTotal: 0,
                               nodesComputed: 0, nodesFromCache: 0, wallSeconds: Date().timeIntervalSince(wallStart))
         }
 
@@ -139,35 +137,34 @@ public final class JobRunner: Sendable {
         progress.documents = plan.documents.count
         progress.nodesTotal = plan.nodes.count
         try progress.store(directory: directory)
-        let estimate = summarizer.estimate(plan).seconds
+        let estimate = session.estimate(plan).seconds
         onEvent(.planned(documents: plan.documents.count, nodes: plan.nodes.count, estimatedSeconds: estimate))
-        logger.info("\(directory): \(plan.documents.count) documents, \(plan.nodes.count) model calls, about \(Int(estimate.rounded())) s if none is cached; model \(modelPath)")
+        logger.info("\(directory): \(plan.documents.count) documents, \(plan.nodes.count) model calls, about \(Int(estimate.rounded())) s if none is cached; model \(session.modelPath)")
         let tracker = RunTracker(runner: self, plan: plan, progress: progress, estimate: estimate, cpuStart: cpuStart,
                                  writer: writer, onEvent: onEvent)
-        let report = summarizer.execute(plan, cache: ResultCache(directory: stateDirectory + "/cache"),
-                                        onEvent: { tracker.handle($0) }, shouldStop: shouldStop)
+        let run = session.run(prepared, cache: ResultCache(directory: stateDirectory + "/cache"),
+                              onEvent: { tracker.handle($0) }, shouldStop: shouldStop)
+        // A plan always runs, so there is a report.
+        let report = run.report!
         progress = tracker.snapshot()
-
-        for (d, reason) in report.failedDocuments.sorted(by: { $0.key < $1.key }) {
-            failures.append(DocumentFailure(path: plan.documents[d].path, reason: reason))
-        }
-        let cpu = CPUTime.now() - cpuStart
-        if report.stopped {
+        let failures = run.failures
+        if run.result == .stopped {
+            let cpu = CPUTime.now() - cpuStart
             try writer.write(tracker.metrics(report: report, cpuSeconds: cpu, complete: false), as: "metrics.json")
-            progress.state = .partial
-            progress.exitStatus = 1
+            progress.state = JobState(run.result)
+            progress.exitStatus = run.result.exitStatus
             progress.message = "stopped after \(progress.nodesDone) of \(plan.nodes.count) nodes; run again to resume"
             progress.etaSeconds = nil
             progress.updated = Date()
             try progress.store(directory: directory)
             logger.notice("\(progress.message!)")
-            return JobOutcome(exitStatus: 1, stopped: true, summaryPath: nil, failures: failures,
+            return JobOutcome(result: .stopped, summaryPath: nil, failures: failures,
                               nodesTotal: plan.nodes.count, nodesComputed: report.computed,
                               nodesFromCache: report.fromCache, wallSeconds: report.wallSeconds)
         }
 
         // Outputs: each written whole, then renamed into out/.
-        let outputs = JobOutputs(runner: self, plan: plan, report: report, documents: documents)
+        let outputs = JobOutputs(runner: self, plan: plan, report: report, documents: prepared.documents)
         var written: Set<String> = []
         if config.output.documents {
             for (name, text) in outputs.documentPages() {
@@ -181,18 +178,16 @@ public final class JobRunner: Sendable {
         try writer.write(Data(outputs.summary().utf8), as: "summary.md")
         try writer.write(tracker.metrics(report: report, cpuSeconds: CPUTime.now() - cpuStart, complete: true), as: "metrics.json")
 
-        let failedPlanned = report.failedDocuments.count
-        let exit: Int32 = failures.isEmpty ? 0 : (failedPlanned == plan.documents.count ? 1 : 3)
         for failure in failures { logger.error("\(relative(failure.path)): \(failure.reason)") }
-        progress.state = failures.isEmpty ? .done : (exit == 1 ? .failed : .partial)
-        progress.exitStatus = exit
+        progress.state = JobState(run.result)
+        progress.exitStatus = run.result.exitStatus
         progress.etaSeconds = nil
         progress.updated = Date()
         progress.message = failures.isEmpty
             ? "summarized \(plan.documents.count) documents"
             : "\(failures.count) documents failed (see out/errors.json)"
         try progress.store(directory: directory)
-        return JobOutcome(exitStatus: exit, stopped: false, summaryPath: outDirectory + "/summary.md", failures: failures,
+        return JobOutcome(result: run.result, summaryPath: outDirectory + "/summary.md", failures: failures,
                           nodesTotal: plan.nodes.count, nodesComputed: report.computed, nodesFromCache: report.fromCache,
                           wallSeconds: report.wallSeconds)
     }

@@ -1,3 +1,4 @@
+import Common
 import Foundation
 import Logging
 
@@ -53,14 +54,14 @@ public struct QueueWorker: Sendable {
                         logger.notice("\(entry.job): stopped, stays queued (\(outcome.nodesComputed) nodes computed)")
                         break
                     }
-                    current.state = outcome.exitStatus == 0 ? .done : (outcome.exitStatus == 3 ? .partial : .failed)
-                    current.exitStatus = outcome.exitStatus
-                    current.message = outcome.exitStatus == 0 ? "summary in \(runner.outDirectory)/summary.md"
+                    current.state = JobState(outcome.result)
+                    current.exitStatus = outcome.result.exitStatus
+                    current.message = outcome.result == .complete ? "summary in \(runner.outDirectory)/summary.md"
                         : "\(outcome.failures.count) documents failed (see \(runner.outDirectory)/errors.json)"
                     logger.info("\(entry.job): \(current.state.rawValue), \(outcome.nodesComputed) nodes computed, \(outcome.nodesFromCache) from cache")
                 } catch {
                     current.state = .failed
-                    current.exitStatus = error.exitStatus
+                    current.exitStatus = ExitStatus.of(error.failureClass)
                     current.message = error.description
                     logger.error("\(error.description)")
                 }

@@ -1,4 +1,5 @@
 import Chunking
+import Common
 
 /// The kinds of node in a plan.
 public enum NodeKind: String, Sendable, Codable {
@@ -137,11 +138,18 @@ public struct PlanParameters: Sendable, Equatable, Codable {
 
 /// Errors of the planning stage: parameter combinations that cannot work, found before any model call.
 public enum PlanningError: Error, Equatable, Sendable, CustomStringConvertible {
-    case configuration(String)
+    /// The message names the settings involved; the CLI or the job says each as the user set it.
+    case configuration(SettingsMessage)
 
-    public var description: String {
+    public var message: SettingsMessage {
         switch self {
         case let .configuration(reason): reason
         }
     }
+
+    public var description: String { message.description }
+}
+
+extension PlanningError: ClassifiedError {
+    public var failureClass: FailureClass { .usage }
 }

@@ -1,4 +1,5 @@
 import Chunking
+import Common
 
 /// A document as the planner takes it: a title, a path, and its paragraphs in reading order.
 public struct PlannerInput: Sendable, Equatable {
@@ -51,7 +52,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         let p = parameters
         let chunker: Chunker<Counter>
         do { chunker = try Chunker(counter: counter, parameters: p.chunking) } catch {
-            throw .configuration(error.description)
+            throw .configuration(error.message)
         }
         let capacity = try checkParameters(documents)
 
@@ -87,7 +88,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
                 let tokens = counter.count(prompt)
                 guard tokens + p.summaryTokens <= p.contextTokens else {
                     throw .configuration(
-                        "\(doc.path): chunk \(chunk.index + 1) needs a prompt of \(tokens) tokens; with --summary-tokens \(p.summaryTokens) that exceeds --context-tokens \(p.contextTokens). Lower --chunk-tokens or raise --context-tokens.")
+                        "\(doc.path): chunk \(chunk.index + 1) needs a prompt of \(tokens) tokens; with \(Setting.summaryTokens) \(p.summaryTokens) that exceeds \(Setting.contextTokens) \(p.contextTokens). Lower \(Setting.chunkTokens) or raise \(Setting.contextTokens).")
                 }
                 level.append(nodes.count)
                 nodes.append(PlanNode(
@@ -158,7 +159,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
 
         for node in nodes where node.promptTokens + node.maxOutputTokens > p.contextTokens {
             // Unreachable when the capacities are right; kept as the proof's last line.
-            throw .configuration("node \(node.id) (\(node.kind.rawValue)) needs \(node.promptTokens + node.maxOutputTokens) tokens, over --context-tokens \(p.contextTokens)")
+            throw .configuration("node \(node.id) (\(node.kind.rawValue)) needs \(node.promptTokens + node.maxOutputTokens) tokens, over \(Setting.contextTokens) \(p.contextTokens)")
         }
         let plan = Plan(parameters: p, documents: docs, nodes: nodes, corpusRoot: corpusRoot, predictedDepth: predictedDepth)
         return (plan, excluded)
@@ -221,9 +222,9 @@ public struct Planner<Counter: TokenCounting>: Sendable {
     /// node, at most `--fan-in`). Throws a configuration error naming the flags when nothing can work.
     func checkParameters(_ documents: [PlannerInput]) throws(PlanningError) -> Capacity {
         let p = parameters
-        guard p.contextTokens >= 128 else { throw .configuration("--context-tokens must be at least 128 (got \(p.contextTokens))") }
-        guard p.summaryTokens >= 16 else { throw .configuration("--summary-tokens must be at least 16 (got \(p.summaryTokens))") }
-        guard p.fanIn >= 2 else { throw .configuration("--fan-in must be at least 2 (got \(p.fanIn))") }
+        guard p.contextTokens >= 128 else { throw .configuration("\(Setting.contextTokens) must be at least 128 (got \(p.contextTokens))") }
+        guard p.summaryTokens >= 16 else { throw .configuration("\(Setting.summaryTokens) must be at least 16 (got \(p.summaryTokens))") }
+        guard p.fanIn >= 2 else { throw .configuration("\(Setting.fanIn) must be at least 2 (got \(p.fanIn))") }
 
         // A map prompt: template (with the longest title and section path of these documents) + chunk + output.
         // Each distinct title and heading path is counted once (a document has thousands of paragraphs, few paths).
@@ -242,7 +243,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         let mapNeed = mapOverhead + keyPointAllowance + p.chunking.chunkTokens + 2 + p.summaryTokens
         guard mapNeed <= p.contextTokens else {
             throw .configuration(
-                "--chunk-tokens \(p.chunking.chunkTokens) + --summary-tokens \(p.summaryTokens) + the map prompt (\(mapOverhead + keyPointAllowance) tokens) = \(mapNeed) exceeds --context-tokens \(p.contextTokens); use --chunk-tokens ≤ \(max(0, p.contextTokens - mapOverhead - keyPointAllowance - 2 - p.summaryTokens)) or raise --context-tokens")
+                "\(Setting.chunkTokens) \(p.chunking.chunkTokens) + \(Setting.summaryTokens) \(p.summaryTokens) + the map prompt (\(mapOverhead + keyPointAllowance) tokens) = \(mapNeed) exceeds \(Setting.contextTokens) \(p.contextTokens); use \(Setting.chunkTokens) ≤ \(max(0, p.contextTokens - mapOverhead - keyPointAllowance - 2 - p.summaryTokens)) or raise \(Setting.contextTokens)")
         }
         func capacity(overhead: Int) -> Int {
             let perChild = p.summaryTokens + Self.seamTokens + Self.labelTokens + 2
@@ -256,7 +257,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         guard document >= 2, corpus >= 2 else {
             let need = max(reduceOverhead, corpusOverhead) + 3 * p.summaryTokens + 2 * (Self.seamTokens + Self.labelTokens + 2)
             throw .configuration(
-                "--summary-tokens \(p.summaryTokens) is too large for --context-tokens \(p.contextTokens): merging two summaries needs \(need) tokens; lower --summary-tokens or raise --context-tokens")
+                "\(Setting.summaryTokens) \(p.summaryTokens) is too large for \(Setting.contextTokens) \(p.contextTokens): merging two summaries needs \(need) tokens; lower \(Setting.summaryTokens) or raise \(Setting.contextTokens)")
         }
         return Capacity(document: document, corpus: corpus)
     }

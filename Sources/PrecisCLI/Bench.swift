@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
             after it, and prints both speeds and the kernel path. Use a release build on a quiet machine.
             """)
 
-    @Option(help: "Model file (default: job.toml, $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
     var model: String?
 
     @Option(help: "Prompt tokens to prefill.")
@@ -44,29 +44,15 @@ struct Bench: ParsableCommand {
     }
 
     func run() throws {
-        let loaded: Model
-        do {
-            loaded = try Model(path: ModelLocator(flag: model).locate().path)
-        } catch {
-            printError(error.description)
-            if case .modelNotFound = error { throw ExitCode(2) }
-            throw ExitCode(1)
-        }
+        let loaded = try Model(path: ModelLocator(flag: model).locate().path)
         let window = loaded.config.contextLength
         guard promptTokens + genTokens <= window else {
-            printError("--prompt-tokens \(promptTokens) + --gen-tokens \(genTokens) exceeds the model's context window of \(window) tokens")
-            throw ExitCode(2)
+            throw CommandError("--prompt-tokens \(promptTokens) + --gen-tokens \(genTokens) exceeds the model's context window of \(window) tokens")
         }
         let threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        var result: BenchResult
-        do {
-            result = try BenchResult.measure(model: loaded, promptTokens: promptTokens, genTokens: genTokens,
+        var result = try BenchResult.measure(model: loaded, promptTokens: promptTokens, genTokens: genTokens,
                                              threads: threads, batch: batch, cacheType: kvCache,
                                              repetitions: repetitions)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(1)
-        }
         result.peakResidentKiB = Self.peakResidentKiB()
         result.modelFileKiB = loaded.file.file.bytes.count / 1024
         if json {

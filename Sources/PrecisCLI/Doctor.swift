@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Engine
 import Foundation
 import Ingest
@@ -8,7 +9,7 @@ struct Doctor: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check libraries, model file and checksum, GGUF header, CPU features.")
 
-    @Option(help: "Model file (default: job.toml, $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
     var model: String?
 
     func run() throws {
@@ -23,7 +24,7 @@ struct Doctor: ParsableCommand {
         let cpu = CPUFeatures.current
         line("cpu", cpu.names.isEmpty ? "no SIMD extensions (scalar kernels)" : cpu.names.joined(separator: ", "))
         line("cores", "\(ProcessInfo.processInfo.activeProcessorCount)")
-        if failed { throw ExitCode(1) }
+        if failed { throw Reported(failureClass: .other) }
     }
 
     private func checkModel(_ line: (String, String, Bool) -> Void) {

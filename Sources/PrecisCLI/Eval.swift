@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Engine
 import Evaluation
 import Execution
@@ -34,15 +35,9 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let paths = try InputFiles.expand(files).filter { !EvalCase.isReferenceFile($0) }
-        let model: SummarizerModel
-        do { model = try SummarizerModel(path: try ModelLocator(flag: tuning.model).locate().path) } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-        let options = tuning.apply(to: SummaryOptions())
-        let summarizer = Summarizer(model: model, options: options, decoding: tuning.apply(to: SummaryDecoding.default))
-        let evaluator = Evaluator(summarizer: summarizer)
-        let (documents, failures) = Pipeline.ingest(paths)
+        let session = try tuning.session()
+        let evaluator = Evaluator(session: session)
+        let (documents, failures) = session.read(paths)
         var problems = failures.map { "\($0.path): \($0.reason)" }
         var cases: [EvalCase] = []
         for document in documents {
@@ -57,16 +52,15 @@ struct Eval: ParsableCommand {
             }
         }
         for problem in problems { printError(problem) }
-        guard !cases.isEmpty else {
-            printError("no document with a reference")
-            throw ExitCode(1)
-        }
+        guard !cases.isEmpty else { throw CommandError("no document with a reference", .other) }
         let resultCache = cache.map { ResultCache(directory: $0) }
         var results: [EvalResult] = []
         for (i, evalCase) in cases.enumerated() {
-            let held = try lock.map { try LockFile(path: $0) }
+            let held = try lock.map { path throws(CommandError) in
+                do { return try FileLock.acquire(path: path, wait: true) } catch { throw CommandError("--lock \(error)") }
+            }
             let result = evaluator.evaluate(evalCase, cache: resultCache)
-            held?.release()
+            held??.release()
             if !quiet {
                 let m = result.metrics
                 let scores = String(format: "R-1 %.1f R-2 %.1f R-L %.1f, %d tokens, %.1f s", m.rouge.rouge1, m.rouge.rouge2,
@@ -78,32 +72,8 @@ struct Eval: ParsableCommand {
             }
             results.append(result)
         }
-        let report = EvalReport(method: options.method, options: options, results: results)
+        let report = EvalReport(method: session.options.method, options: session.options, results: results)
         print(json ? try report.json() : report.markdown(), terminator: json ? "\n" : "")
-        if !problems.isEmpty || results.contains(where: { $0.error != nil }) { throw ExitCode(3) }
+        if !problems.isEmpty || results.contains(where: { $0.error != nil }) { throw Reported(failureClass: .documents) }
     }
-}
-
-/// An exclusive `flock(2)` on a file, taken at init (waiting for it), dropped by `release` or on deinit.
-final class LockFile {
-    private var fd: Int32
-
-    init(path: String) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
-        guard fd >= 0 else { throw ValidationError("--lock \(path): \(String(cString: strerror(errno)))") }
-        while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else {
-                close(fd)
-                throw ValidationError("--lock \(path): \(String(cString: strerror(errno)))")
-            }
-        }
-    }
-
-    func release() {
-        guard fd >= 0 else { return }
-        close(fd)
-        fd = -1
-    }
-
-    deinit { release() }
 }

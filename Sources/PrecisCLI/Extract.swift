@@ -21,27 +21,22 @@ struct Extract: ParsableCommand {
     var stats = false
 
     func run() throws {
-        do {
-            let start = Date()
-            if stats {
-                let s = try Ingest.statistics(path: file, password: password)
-                let seconds = Date().timeIntervalSince(start)
-                let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-                var line = "\(s.format.rawValue): \(s.paragraphs) paragraphs, \(s.words) words, \(s.textBytes) bytes of text"
-                if let pages = s.pages { line += ", \(pages) pages (\(String(format: "%.1f", Double(pages) / seconds)) pages/s)" }
-                line += String(format: ", %.3f s, %.1f MB/s of input", seconds, Double(size) / 1e6 / seconds)
-                print(line)
-                return
-            }
-            let document = try Ingest.read(path: file, password: password)
-            if json {
-                print(document.json(pretty: true))
-            } else {
-                print(document.outlineText(), terminator: "")
-            }
-        } catch let error as IngestError {
-            printError(error.description)
-            throw ExitCode(3)
+        let start = Date()
+        if stats {
+            let s = try Ingest.statistics(path: file, password: password)
+            let seconds = Date().timeIntervalSince(start)
+            let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+            var line = "\(s.format.rawValue): \(s.paragraphs) paragraphs, \(s.words) words, \(s.textBytes) bytes of text"
+            if let pages = s.pages { line += ", \(pages) pages (\(String(format: "%.1f", Double(pages) / seconds)) pages/s)" }
+            line += String(format: ", %.3f s, %.1f MB/s of input", seconds, Double(size) / 1e6 / seconds)
+            print(line)
+            return
+        }
+        let document = try Ingest.read(path: file, password: password)
+        if json {
+            print(document.json(pretty: true))
+        } else {
+            print(document.outlineText(), terminator: "")
         }
     }
 }

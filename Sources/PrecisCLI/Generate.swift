@@ -9,11 +9,11 @@ struct Generate: ParsableCommand {
         abstract: "Generate text from a prompt with the model (the prompt goes in the chat template unless --raw).",
         discussion: """
             Prints only the continuation, as it is generated. --temperature 0 is greedy and deterministic; \
-            otherwise the same --seed gives the same text. Exit status 2 when no model is found, 1 when it cannot \
-            be read or the prompt does not fit.
+            otherwise the same --seed gives the same text. Exit status 2 when no model is found or it cannot \
+            be read, or the prompt does not fit.
             """)
 
-    @Option(help: "Model file (default: job.toml, $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
     var model: String?
 
     @Option(help: "The most tokens to generate.")
@@ -63,17 +63,9 @@ struct Generate: ParsableCommand {
 
     func run() throws {
         let input = prompt == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : prompt
-        let loaded: (Model, Tokenizer)
-        do {
-            let path = try ModelLocator(flag: model).locate().path
-            let gguf = try GGUFFile(path: path)
-            loaded = (try Model(gguf: gguf), try Tokenizer(gguf: gguf))
-        } catch {
-            printError(error.description)
-            if case .modelNotFound = error { throw ExitCode(2) }
-            throw ExitCode(1)
-        }
-        let (model, tokenizer) = loaded
+        let gguf = try GGUFFile(path: ModelLocator(flag: model).locate().path)
+        let loaded = try Model(gguf: gguf)
+        let tokenizer = try Tokenizer(gguf: gguf)
         var text = input
         if !raw {
             let template = ChatTemplate(tokenizer: tokenizer)
@@ -81,29 +73,22 @@ struct Generate: ParsableCommand {
             text = template.render([.user(input)], addGenerationPrompt: true)
         }
         let tokens = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
-        let contextLength = min(model.config.contextLength, tokens.count + maxTokens)
+        let contextLength = min(loaded.config.contextLength, tokens.count + maxTokens)
         guard tokens.count < contextLength else {
-            printError("the prompt has \(tokens.count) tokens; the model's context holds \(model.config.contextLength)")
-            throw ExitCode(1)
+            throw CommandError("the prompt has \(tokens.count) tokens; the model's context holds \(loaded.config.contextLength)")
         }
-        let generator = Generator(model: model, tokenizer: tokenizer, contextLength: contextLength,
+        let generator = Generator(model: loaded, tokenizer: tokenizer, contextLength: contextLength,
                                   threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, cacheType: kvCache)
         let parameters = GenerationParameters(
             maxTokens: maxTokens,
             sampling: SamplingParameters(temperature: temperature, topK: topK, topP: topP, minP: minP,
                                          repetitionPenalty: repeatPenalty, seed: seed),
             stopStrings: stop)
-        let result: GenerationResult
-        do {
-            result = try generator.generate(promptTokens: tokens, parameters: parameters) { _, piece in
-                if !piece.isEmpty {
-                    FileHandle.standardOutput.write(Data(piece.utf8))
-                }
-                return true
+        let result = try generator.generate(promptTokens: tokens, parameters: parameters) { _, piece in
+            if !piece.isEmpty {
+                FileHandle.standardOutput.write(Data(piece.utf8))
             }
-        } catch {
-            printError(error.description)
-            throw ExitCode(1)
+            return true
         }
         FileHandle.standardOutput.write(Data("\n".utf8))
         if stats {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Execution
 import Foundation
+import Jobs
 import Planning
 
 /// `precis plan FILE...`: the tree, its token totals and a time estimate, without running the model.
@@ -8,9 +9,9 @@ struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show the summary tree, token totals per level and a time estimate, without running the model.",
-        discussion: "Every prompt is counted with the model's tokenizer and proved to fit the context window; impossible settings are rejected here (exit status 2).")
+        discussion: "A job directory (one with a job.toml) is planned as `precis run` would run it: its inputs, model and settings, the flags overriding them. Every prompt is counted with the model's tokenizer and proved to fit the context window; impossible settings are rejected here (exit status 2). Exit status 3 when some documents cannot be read.")
 
-    @Argument(help: "Documents (PDF, XML, text, Markdown) or directories of them.")
+    @Argument(help: "A job directory, or documents (PDF, XML, text, Markdown) and directories of them.")
     var files: [String]
 
     @OptionGroup var tuning: TuningOptions
@@ -19,16 +20,28 @@ struct PlanCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let session = try SummarySession(files: files, tuning: tuning, instructions: nil)
-        let plan = session.plan
-        let estimate = session.summarizer.estimate(plan)
+        let (session, prepared) = try prepare()
+        for failure in prepared.failures { printError("\(failure.path): \(failure.reason)") }
+        guard let plan = prepared.plan else { throw CommandError("no document could be read", .other) }
+        let estimate = session.estimate(plan)
         if json {
             print(PlanJSON.render(plan, estimatedSeconds: estimate.seconds))
         } else {
-            print(PlanJSON.text(plan, estimate: estimate, options: session.summarizer.options))
+            print(PlanJSON.text(plan, estimate: estimate, options: session.options))
         }
-        for failure in session.failures { printError("\(failure.path): \(failure.reason)") }
-        if !session.failures.isEmpty { throw ExitCode(3) }
+        if !prepared.failures.isEmpty { throw Reported(failureClass: .documents) }
+    }
+
+    /// The job's plan when the one argument is a job directory, else the plan of the documents named.
+    private func prepare() throws -> (SummarySession, PreparedRun) {
+        if files.count == 1, FileManager.default.fileExists(atPath: (files[0] as NSString).appendingPathComponent("job.toml")) {
+            JobLogging.bootstrap(quiet: false)  // the job's warnings on standard error, never in the plan
+            var config = try JobConfig.load(directory: files[0])
+            tuning.apply(to: &config, instructions: nil)
+            return try JobRunner(directory: files[0], config: config, modelFlag: tuning.model).prepare()
+        }
+        let session = try tuning.session()
+        return (session, try session.prepare(paths: try InputFiles.expand(files)))
     }
 }
 

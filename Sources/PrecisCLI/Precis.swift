@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Foundation
 
 /// `precis`: summarize long documents and whole corpora on one machine.
@@ -11,27 +12,41 @@ struct Precis: ParsableCommand {
         subcommands: [Run.self, Submit.self, Worker.self, Status.self, Summarize.self, Eval.self, PlanCommand.self, Extract.self, Tokenize.self, Generate.self, Bench.self, Doctor.self]
     )
 
-    /// Runs the command; usage errors exit with status 2 (DESIGN.md), not ArgumentParser's 64.
+    /// Runs the command and exits with the status of how it ended: the one place that turns a failure into an
+    /// exit status (`ExitStatus`: 0, 2 usage or configuration, 3 some documents failed, 1 anything else).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let error as ClassifiedError {
+            if !(error is Reported) { printError(error.description) }
+            Foundation.exit(ExitStatus.of(error.failureClass))
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
+            // ArgumentParser's own: a bad flag (usage, with the command's usage lines), --help, --version.
+            if exitCode(for: error) == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+                Foundation.exit(ExitStatus.of(.usage))
             }
             exit(withError: error)
         }
     }
 }
 
-/// An error already reported to the user in one line; carries the exit status.
-struct Failure: Error, CustomStringConvertible {
-    let message: String
-    let code: Int32
-    var description: String { message }
+/// A failure the command has already reported line by line (each document that failed, say); only its status
+/// is left to give.
+struct Reported: ClassifiedError {
+    let failureClass: FailureClass
+    var description: String { "" }
+}
+
+/// A failure the command found itself, in one line: by default a usage error (a missing file, a bad lock path).
+struct CommandError: ClassifiedError {
+    let description: String
+    let failureClass: FailureClass
+    init(_ description: String, _ failureClass: FailureClass = .usage) {
+        self.description = description
+        self.failureClass = failureClass
+    }
 }
 
 /// Prints one clear line to standard error.

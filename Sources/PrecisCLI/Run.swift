@@ -24,48 +24,26 @@ struct Run: ParsableCommand {
     func run() throws {
         JobLogging.bootstrap(quiet: quiet)
         let logger = Logger(label: "precis.run")
-        var config: JobConfig
-        do { config = try JobConfig.load(directory: job) } catch { throw fail(error) }
-        apply(to: &config, tuning: tuning, instructions: instructions)
+        var config = try JobConfig.load(directory: job)
+        tuning.apply(to: &config, instructions: instructions)
         let display = JobDisplay(quiet: quiet, logger: logger)
         let stop = StopSignal.installed { _ in display.note("stopping after the nodes in hand (again to stop now)") }
         let runner = JobRunner(directory: job, config: config, modelFlag: tuning.model, logger: logger)
-        let outcome: JobOutcome
-        do {
-            outcome = try runner.run(shouldStop: { stop.isRequested }, onEvent: { display.handle($0) })
-        } catch {
-            display.finish()
-            throw fail(error)
-        }
+        defer { display.finish() }
+        let outcome = try runner.run(shouldStop: { stop.isRequested }, onEvent: { display.handle($0) })
         display.finish()
         if outcome.stopped {
             printError("stopped: \(outcome.nodesComputed) nodes computed this run; `precis run \(job)` resumes")
-            throw ExitCode(1)
         }
         if let summary = outcome.summaryPath {
             print("summary: \(summary)")
         }
-        if !quiet {
+        if !quiet && !outcome.stopped {
             printError(String(format: "done in %.1f s: %d nodes computed, %d from cache", outcome.wallSeconds,
                               outcome.nodesComputed, outcome.nodesFromCache))
         }
-        if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+        if let failure = outcome.result.failureClass { throw Reported(failureClass: failure) }
     }
-}
-
-/// The command-line overrides of a job's settings.
-func apply(to config: inout JobConfig, tuning: TuningOptions, instructions: String?) {
-    config.options = tuning.apply(to: config.options)
-    if let t = tuning.temperature { config.temperature = t }
-    if let s = tuning.seed { config.seed = s }
-    if let kv = tuning.kvCache { config.kvCache = kv }
-    if let instructions { config.options.instructions = instructions }
-}
-
-/// Reports a Jobs error in one line and gives its exit status.
-func fail(_ error: JobError) -> ExitCode {
-    printError(error.description)
-    return ExitCode(error.exitStatus)
 }
 
 enum JobLogging {

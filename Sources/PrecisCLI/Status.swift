@@ -20,21 +20,16 @@ struct Status: ParsableCommand {
     func run() throws {
         let q = JobQueue(directory: queue)
         let statuses: [JobStatus]
-        do {
-            if let job {
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: job, isDirectory: &isDirectory), isDirectory.boolValue else {
-                    printError("\(job): no such job directory")
-                    throw ExitCode(2)
-                }
-                let path = ((job.hasPrefix("/") ? job : FileManager.default.currentDirectoryPath + "/" + job) as NSString).standardizingPath
-                let entry = (try? q.entries())?.last { $0.job == path }
-                statuses = [JobStatus.of(directory: path, entry: entry)]
-            } else {
-                statuses = try JobStatus.of(queue: q)
+        if let job {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: job, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw CommandError("\(job): no such job directory")
             }
-        } catch let error as JobError {
-            throw fail(error)
+            let path = ((job.hasPrefix("/") ? job : FileManager.default.currentDirectoryPath + "/" + job) as NSString).standardizingPath
+            let entry = (try? q.entries())?.last { $0.job == path }
+            statuses = [JobStatus.of(directory: path, entry: entry)]
+        } else {
+            statuses = try JobStatus.of(queue: q)
         }
         if json {
             let data = try JSONSerialization.data(withJSONObject: statuses.map(\.json),

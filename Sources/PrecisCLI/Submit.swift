@@ -1,4 +1,5 @@
 import ArgumentParser
+import Common
 import Foundation
 import Jobs
 
@@ -16,16 +17,17 @@ struct Submit: ParsableCommand {
 
     func run() throws {
         let q = JobQueue(directory: queue)
-        var status: Int32 = 0
+        var failed: FailureClass?
         for job in jobs {
             do {
                 let (entry, added) = try q.submit(job)
                 print(added ? "queued \(entry.job)" : "already queued \(entry.job)")
             } catch {
                 printError(error.description)
-                status = max(status, error.exitStatus)
+                // A wrong job directory (usage) outranks an I/O error.
+                if failed != .usage { failed = error.failureClass }
             }
         }
-        if status != 0 { throw ExitCode(status) }
+        if let failed { throw Reported(failureClass: failed) }
     }
 }

@@ -6,9 +6,9 @@ import Foundation
 struct Tokenize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the model's token ids for a text, with their pieces (or as JSON, or only their number).",
-        discussion: "Special-token text such as <|im_start|> becomes that token; BOS/EOS are added as the model file says. Exit status 2 when no model is found, 1 when it cannot be read.")
+        discussion: "Special-token text such as <|im_start|> becomes that token; BOS/EOS are added as the model file says. Exit status 2 when no model is found or it cannot be read.")
 
-    @Option(help: "Model file (default: job.toml, $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file whose tokenizer is used (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
     var model: String?
 
     @Flag(help: "Print the ids as a JSON array.")
@@ -31,14 +31,7 @@ struct Tokenize: ParsableCommand {
 
     func run() throws {
         let input = text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
-        let tokenizer: Tokenizer
-        do {
-            tokenizer = try Tokenizer(path: ModelLocator(flag: model).locate().path)
-        } catch {
-            printError(error.description)
-            if case .modelNotFound = error { throw ExitCode(2) }
-            throw ExitCode(1)
-        }
+        let tokenizer = try Tokenizer(path: ModelLocator(flag: model).locate().path)
         let start = DispatchTime.now()
         let ids = tokenizer.encode(input, addSpecial: true, parseSpecial: true)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9

@@ -1,8 +1,11 @@
 import ArgumentParser
+import Common
 import Engine
 import Execution
+import Jobs
 
-/// The tuning flags shared by `run`, `summarize` and `plan`; each overrides the job's setting for one run.
+/// The tuning flags shared by `run`, `worker`, `summarize`, `eval` and `plan`; each overrides the job's setting
+/// (its job.toml key of the same name) for one run.
 struct TuningOptions: ParsableArguments {
     @Option(help: "How summaries are made: mapreduce (the model merges its own summaries), extractive (ranked source sentences, no model), grounded (the model, checked against the source).")
     var method: SummaryMethod?
@@ -20,7 +23,7 @@ struct TuningOptions: ParsableArguments {
     var workers: Int?
     @Option(help: "Threads per model call.")
     var threads: Int?
-    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file (default: the job's `model` for run, worker and plan JOBDIR; then $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
     var model: String?
     @Option(help: "Sampling temperature (0: greedy, deterministic).")
     var temperature: Float?
@@ -28,6 +31,16 @@ struct TuningOptions: ParsableArguments {
     var seed: UInt64?
     @Option(help: "How the model's KV cache stores keys and values: q8_0 (about half the memory of f16) or f16.")
     var kvCache: KVCacheType?
+
+    /// The settings given as flags.
+    var given: Set<Setting> {
+        let flags: [(Setting, Any?)] = [
+            (.method, method), (.chunkTokens, chunkTokens), (.chunkOverlap, chunkOverlap), (.fanIn, fanIn),
+            (.summaryTokens, summaryTokens), (.contextTokens, contextTokens), (.workers, workers), (.threads, threads),
+            (.model, model), (.temperature, temperature), (.seed, seed), (.kvCache, kvCache),
+        ]
+        return Set(flags.compactMap { $0.1 == nil ? nil : $0.0 })
+    }
 
     /// `base` with every given flag applied.
     func apply(to base: SummaryOptions) -> SummaryOptions {
@@ -43,12 +56,31 @@ struct TuningOptions: ParsableArguments {
         return o
     }
 
-    func apply(to base: SummaryDecoding) -> SummaryDecoding {
-        var d = base
+    /// The default decoding with the given flags applied.
+    var decoding: SummaryDecoding {
+        var d = SummaryDecoding.default
         if let temperature { d.sampling.temperature = temperature }
         if let seed { d.sampling.seed = seed }
         if let kvCache { d.kvCache = kvCache }
         return d
+    }
+
+    /// A session for documents named on the command line (no job): the model by `--model` and the lookup order.
+    func session(instructions: String? = nil) throws(SessionError) -> SummarySession {
+        var options = apply(to: SummaryOptions())
+        if let instructions { options.instructions = instructions }
+        return try SummarySession(model: ModelLocator(flag: model), options: options, decoding: decoding)
+    }
+
+    /// A job's settings with the given flags (and `instructions`) applied; messages then name those flags.
+    func apply(to config: inout JobConfig, instructions: String?) {
+        config.options = apply(to: config.options)
+        if let temperature { config.temperature = temperature }
+        if let seed { config.seed = seed }
+        if let kvCache { config.kvCache = kvCache }
+        if let instructions { config.options.instructions = instructions }
+        config.settingsFromFlags.formUnion(given)
+        if instructions != nil { config.settingsFromFlags.insert(.instructions) }
     }
 
     func validate() throws {

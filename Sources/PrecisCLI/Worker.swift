@@ -28,22 +28,18 @@ struct Worker: ParsableCommand {
         let logger = Logger(label: "precis.worker")
         var deadline: Date?
         if let until {
-            do { deadline = try StopSignal.deadline(until) } catch { throw fail(error) }
+            deadline = try StopSignal.deadline(until)
         }
         let stop = StopSignal.installed(deadline: deadline) { _ in
             logger.notice("stopping after the nodes in hand")
         }
         let tuning = self.tuning
         let worker = QueueWorker(queue: JobQueue(directory: queue), once: once, stop: stop, modelFlag: tuning.model,
-                                 configure: { apply(to: &$0, tuning: tuning, instructions: nil) }, logger: logger)
+                                 configure: { tuning.apply(to: &$0, instructions: nil) }, logger: logger)
         let display = JobDisplay(quiet: quiet, logger: logger)
-        do {
-            let ran = try worker.run { _, event in display.handle(event) }
-            display.finish()
-            logger.info("worker \(getpid()) ran \(ran) jobs")
-        } catch {
-            display.finish()
-            throw fail(error)
-        }
+        defer { display.finish() }
+        let ran = try worker.run { _, event in display.handle(event) }
+        display.finish()
+        logger.info("worker \(getpid()) ran \(ran) jobs")
     }
 }

@@ -1,3 +1,4 @@
+import Engine
 import Evaluation
 import Execution
 import Foundation
@@ -13,13 +14,12 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let document = try Ingest.read(path: try EvalCaseTests.write(dir, "oak.xml", EvalCaseTests.article))
         let evalCase = try #require(try EvalCase.make(document))
-        let model = try SummarizerModel(path: Fixtures.modelPath)
         var options = SummaryOptions()
         options.method = method
         options.chunkTokens = 256
         options.summaryTokens = 64
         options.threads = 2
-        let evaluator = Evaluator(summarizer: Summarizer(model: model, options: options))
+        let evaluator = Evaluator(session: try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options))
         return (evalCase, evaluator.evaluate(evalCase))
     }
 

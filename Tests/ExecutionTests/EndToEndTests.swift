@@ -1,3 +1,4 @@
+import Engine
 import Execution
 import Foundation
 import Ingest
@@ -34,7 +35,6 @@ import TestSupport
     @Test func summarizesARealCorpusAndResumesFromTheCache() throws {
         try #require(FileManager.default.fileExists(atPath: Fixtures.modelPath), "run `make model` first")
         let (pdf, markdown) = try corpus()
-        let model = try SummarizerModel(path: Fixtures.modelPath)
         var options = SummaryOptions()
         options.method = .mapreduce  // the model's own merges; MethodTests cover extractive and grounded
         options.chunkTokens = 1536
@@ -43,11 +43,10 @@ import TestSupport
         options.fanIn = 6
         options.workers = 2
         options.threads = 1
-        let summarizer = Summarizer(model: model, options: options)
-        let (documents, readFailures) = Pipeline.ingest([pdf, markdown])
-        #expect(readFailures.isEmpty)
-        let (plan, empty) = try summarizer.plan(documents)
-        #expect(empty.isEmpty)
+        let session = try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options)
+        let prepared = try session.prepare(paths: [pdf, markdown])
+        #expect(prepared.failures.isEmpty)
+        let plan = try #require(prepared.plan)
 
         // Structure: one root per document, one corpus root over both, pages right.
         #expect(plan.documents.count == 2)
@@ -67,7 +66,9 @@ import TestSupport
 
         let cacheDir = try Fixtures.temporaryDirectory("e2e-cache")
         let cache = ResultCache(directory: cacheDir.path)
-        let first = summarizer.execute(plan, cache: cache)
+        let firstRun = session.run(prepared, cache: cache)
+        #expect(firstRun.result == .complete && firstRun.failures.isEmpty)
+        let first = try #require(firstRun.report)
         #expect(first.failedDocuments.isEmpty)
         #expect(first.computed == plan.nodes.count)
         for node in plan.nodes {
@@ -79,7 +80,7 @@ import TestSupport
         #expect(SummaryText.endsSentence(corpusText))
 
         // A second run computes nothing and gives the same summaries.
-        let second = summarizer.execute(plan, cache: cache)
+        let second = try #require(session.run(prepared, cache: cache).report)
         #expect(second.computed == 0)
         #expect(second.fromCache == plan.nodes.count)
         #expect(plan.nodes.map { second.text(of: $0.id) } == plan.nodes.map { first.text(of: $0.id) })

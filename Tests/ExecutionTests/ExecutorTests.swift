@@ -55,7 +55,8 @@ struct EchoFailure: Error, CustomStringConvertible {
         let finished = CallCounter()
         let executor = Executor(
             plan: plan, render: { node, texts in planner.prompt(for: node, in: plan, childTexts: texts) },
-            counter: counter, modelIdentity: "model-a", parametersKey: "greedy", cache: cache, workers: workers,
+            counter: counter, key: NodeKey.Run(model: "model-a", decoding: .default, contextTokens: 1024, method: .mapreduce),
+            cache: cache, workers: workers,
             makeRunner: { _ in EchoRunner(calls: calls) },
             onEvent: { if case .finished = $0 { finished.add() } },
             shouldStop: { stopAfter.map { finished.value >= $0 } ?? false })

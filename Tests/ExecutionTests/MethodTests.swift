@@ -1,5 +1,6 @@
 import Chunking
 import Common
+import Engine
 import Execution
 import Foundation
 import Grounding
@@ -12,7 +13,7 @@ import TestSupport
 @Suite(.serialized) struct MethodTests {
     static let article = Fixtures.packageRoot.appendingPathComponent("Jobs/example/inputs/execution-model.xml").path
 
-    private func summarizer(_ method: SummaryMethod, summaryTokens: Int) throws -> Summarizer {
+    private func session(_ method: SummaryMethod, summaryTokens: Int) throws -> SummarySession {
         try #require(FileManager.default.fileExists(atPath: Fixtures.modelPath), "run `make model` first")
         var options = SummaryOptions()
         options.method = method
@@ -20,7 +21,7 @@ import TestSupport
         options.summaryTokens = summaryTokens
         options.workers = 1
         options.threads = 2
-        return Summarizer(model: try SummarizerModel(path: Fixtures.modelPath), options: options)
+        return try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options)
     }
 
     private func crcGuide() throws -> String {
@@ -41,12 +42,14 @@ import TestSupport
     }
 
     @Test func extractiveQuotesSourceSentencesInOrderWithinTheBudget() throws {
-        let summarizer = try summarizer(.extractive, summaryTokens: 160)
-        let (documents, failures) = Pipeline.ingest([try crcGuide()])
-        #expect(failures.isEmpty)
-        let (plan, _) = try summarizer.plan(documents)
+        let session = try session(.extractive, summaryTokens: 160)
+        let prepared = try session.prepare(paths: [try crcGuide()])
+        #expect(prepared.failures.isEmpty)
+        let plan = try #require(prepared.plan)
         let started = Date()
-        let report = summarizer.execute(plan, cache: nil)
+        let run = session.run(prepared, cache: nil)
+        let report = try #require(run.report)
+        #expect(run.result == .complete)
         let seconds = Date().timeIntervalSince(started)
         #expect(report.failedDocuments.isEmpty)
         #expect(report.computed == plan.nodes.count)
@@ -57,7 +60,7 @@ import TestSupport
             let text = try #require(report.text(of: node.id))
             if node.kind == .document { #expect(!text.isEmpty) }
             if text.isEmpty { continue }
-            #expect(summarizer.model.counter.count(text) <= node.maxOutputTokens, "node \(node.id)")
+            #expect(session.summarizer.model.counter.count(text) <= node.maxOutputTokens, "node \(node.id)")
             #expect(!repeatsFourGram(text), "node \(node.id)")
             // The text is whole source sentences, verbatim, in source order.
             var rest = Substring(text)
@@ -72,10 +75,10 @@ import TestSupport
     }
 
     @Test func groundedKeepsOnlyWhatTheSourceSupports() throws {
-        let summarizer = try summarizer(.grounded, summaryTokens: 96)
-        let (documents, failures) = Pipeline.ingest([Self.article])
-        #expect(failures.isEmpty)
-        let (plan, _) = try summarizer.plan(documents)
+        let session = try session(.grounded, summaryTokens: 96)
+        let prepared = try session.prepare(paths: [Self.article])
+        #expect(prepared.failures.isEmpty)
+        let plan = try #require(prepared.plan)
         #expect(plan.nodes.count >= 3)
         // Map prompts carry their chunk's key points, verbatim sentences of the chunk.
         let doc = plan.documents[0]
@@ -84,7 +87,9 @@ import TestSupport
             #expect(!points.isEmpty && points.count <= 3)
             #expect(points.allSatisfy { doc.chunks[c].text.replacingOccurrences(of: "\n", with: " ").contains($0) })
         }
-        let report = summarizer.execute(plan, cache: nil)
+        let run = session.run(prepared, cache: nil)
+        #expect(run.result == .complete)
+        let report = try #require(run.report)
         #expect(report.failedDocuments.isEmpty)
         #expect(report.computed == plan.nodes.count)
 
@@ -98,7 +103,7 @@ import TestSupport
             let text = output.text
             #expect(!text.isEmpty && SummaryText.endsSentence(text), "node \(node.id): \(text)")
             #expect(!repeatsFourGram(text), "node \(node.id): \(text)")
-            #expect(summarizer.model.counter.count(text) <= node.maxOutputTokens + 8, "node \(node.id)")
+            #expect(session.summarizer.model.counter.count(text) <= node.maxOutputTokens + 8, "node \(node.id)")
             #expect(Words.numbers(in: text).allSatisfy(sourceNumbers.contains), "node \(node.id): \(text)")
             // Whatever is not a verbatim source sentence is the model's, and passes the support check.
             var rest = text

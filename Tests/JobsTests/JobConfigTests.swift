@@ -1,3 +1,4 @@
+import Common
 import Engine
 import Foundation
 import Jobs
@@ -76,7 +77,7 @@ import Testing
             _ = try JobConfig.parse(text, path: "job.toml")
         } catch {
             #expect(error.description == message)
-            #expect(error.exitStatus == 2)
+            #expect(error.failureClass == .usage)
         }
     }
 
@@ -90,5 +91,21 @@ import Testing
             #expect(column > 1)
             #expect(error.description.hasPrefix("job.toml:2:"))
         }
+    }
+}
+
+@Suite struct JobConfigMessageTests {
+    static let message: SettingsMessage =
+        "\(Setting.chunkTokens) 4096 exceeds \(Setting.contextTokens) 2048 with \(Setting.summaryTokens) 160; lower \(Setting.chunkTokens)"
+
+    @Test func settingsAreNamedAsTheUserSetThem() throws {
+        var config = try JobConfig.parse("title = \"x\"\nchunk_tokens = 4096\ncontext_tokens = 2048\n", path: "job.toml")
+        // Set in job.toml: the key, with its line the first time; left at its default: the key alone.
+        #expect(config.describe(Self.message)
+            == "chunk_tokens (job.toml:2) 4096 exceeds context_tokens (job.toml:3) 2048 with summary_tokens 160; lower chunk_tokens")
+        // Overridden by a flag: the flag.
+        config.settingsFromFlags = [.chunkTokens]
+        #expect(config.describe(Self.message)
+            == "--chunk-tokens 4096 exceeds context_tokens (job.toml:3) 2048 with summary_tokens 160; lower --chunk-tokens")
     }
 }

@@ -58,27 +58,12 @@ public struct DocumentFailure: Sendable, Equatable, Codable {
     }
 }
 
-/// Ingests files and plans them: the front half of every summarizing command.
-public enum Pipeline {
-    /// Reads every file; a file that cannot be read is a failure, not the end of the run.
-    public static func ingest(_ paths: [String], password: String? = nil) -> (documents: [Document], failures: [DocumentFailure]) {
-        var documents: [Document] = []
-        var failures: [DocumentFailure] = []
-        for path in paths {
-            do {
-                documents.append(try Ingest.read(path: path, password: password))
-            } catch {
-                failures.append(DocumentFailure(path: path, reason: "\(error)"))
-            }
-        }
-        return (documents, failures)
-    }
-
-    /// The planner's view of a document.
-    public static func plannerInput(_ document: Document) -> PlannerInput {
+extension PlannerInput {
+    /// The planner's view of a document: its title (else its file name) and its paragraphs.
+    public init(_ document: Document) {
         let title = document.title.flatMap { $0.isEmpty ? nil : $0 }
             ?? ((document.path as NSString).lastPathComponent as NSString).deletingPathExtension
-        return PlannerInput(title: title, path: document.path, paragraphs: document.paragraphs.map {
+        self.init(title: title, path: document.path, paragraphs: document.paragraphs.map {
             SourceParagraph(text: $0.text, headingPath: $0.headingPath, page: $0.page)
         })
     }

@@ -1,0 +1,153 @@
+import Common
+import Engine
+import Foundation
+import Ingest
+import Planning
+
+/// One summarization run, the one path `run`, `summarize`, `eval` and `plan` take: find and load the model,
+/// read the documents, plan them, execute the plan, and collect every document that failed on the way.
+///
+/// ```
+/// let session = try SummarySession(model: ModelLocator(flag: path), options: options)
+/// let prepared = try session.prepare(paths: files)          // read + plan; failures so far
+/// let run = session.run(prepared, cache: cache)              // execute; all failures, how it ended
+/// ```
+public final class SummarySession: Sendable {
+    public let summarizer: Summarizer
+    /// The model file used, and which step of the lookup order found it.
+    public let modelPath: String
+    public let modelSource: ModelLocator.Source
+
+    /// Finds and loads the model. A model that cannot be found or read is a configuration error.
+    public init(model locator: ModelLocator, options: SummaryOptions,
+                decoding: SummaryDecoding = .default) throws(SessionError) {
+        let model: SummarizerModel
+        do {
+            (modelPath, modelSource) = try locator.locate()
+            model = try SummarizerModel(path: modelPath)
+        } catch {
+            throw .model(error)
+        }
+        summarizer = Summarizer(model: model, options: options, decoding: decoding)
+    }
+
+    public var options: SummaryOptions { summarizer.options }
+
+    /// Reads every file; a file that cannot be read is a failure of that document, not of the run.
+    public func read(_ paths: [String]) -> (documents: [Document], failures: [DocumentFailure]) {
+        var documents: [Document] = []
+        var failures: [DocumentFailure] = []
+        for path in paths {
+            do {
+                documents.append(try Ingest.read(path: path))
+            } catch {
+                failures.append(DocumentFailure(path: path, reason: "\(error)"))
+            }
+        }
+        return (documents, failures)
+    }
+
+    /// Reads and plans the files at `paths`.
+    public func prepare(paths: [String]) throws(SessionError) -> PreparedRun {
+        let (documents, failures) = read(paths)
+        return try prepare(documents, failures: failures)
+    }
+
+    /// Plans `documents` (documents with no text join `failures`). Settings that cannot work are a
+    /// configuration error naming them.
+    public func prepare(_ documents: [Document], failures: [DocumentFailure] = []) throws(SessionError) -> PreparedRun {
+        guard !documents.isEmpty else { return PreparedRun(documents: [], plan: nil, failures: failures) }
+        do {
+            let (plan, empty) = try summarizer.plan(documents)
+            return PreparedRun(documents: documents, plan: plan.documents.isEmpty ? nil : plan, failures: failures + empty)
+        } catch {
+            throw .planning(error)
+        }
+    }
+
+    /// The plan's time estimate with this machine's measured (or guessed) speeds.
+    public func estimate(_ plan: Plan) -> (seconds: Double, speeds: EngineSpeeds) {
+        summarizer.estimate(plan)
+    }
+
+    /// Executes the prepared plan; a document whose nodes failed joins the failures.
+    public func run(_ prepared: PreparedRun, cache: ResultCache?,
+                    onEvent: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
+                    shouldStop: @escaping @Sendable () -> Bool = { false }) -> SessionRun {
+        guard let plan = prepared.plan else {
+            return SessionRun(report: nil, failures: prepared.failures, result: .noneSummarized)
+        }
+        let report = summarizer.execute(plan, cache: cache, onEvent: onEvent, shouldStop: shouldStop)
+        var failures = prepared.failures
+        for (d, reason) in report.failedDocuments.sorted(by: { $0.key < $1.key }) {
+            failures.append(DocumentFailure(path: plan.documents[d].path, reason: reason))
+        }
+        let result: RunResult
+        if report.stopped {
+            result = .stopped
+        } else if failures.isEmpty {
+            result = .complete
+        } else {
+            result = report.failedDocuments.count == plan.documents.count ? .noneSummarized : .someFailed
+        }
+        return SessionRun(report: report, failures: failures, result: result)
+    }
+}
+
+/// Documents read and planned: what a session runs.
+public struct PreparedRun: Sendable {
+    public var documents: [Document]
+    /// nil when no document could be read or had text.
+    public var plan: Plan?
+    /// Documents that could not be read or have no text.
+    public var failures: [DocumentFailure]
+}
+
+/// A session's run: the executor's report, every document that failed, and how it ended.
+public struct SessionRun: Sendable {
+    /// nil when there was nothing to run.
+    public var report: ExecutionReport?
+    public var failures: [DocumentFailure]
+    public var result: RunResult
+}
+
+/// How a run ended.
+public enum RunResult: String, Sendable, Equatable {
+    /// Every document summarized.
+    case complete
+    /// Some documents failed; the others are summarized.
+    case someFailed
+    /// No document could be summarized.
+    case noneSummarized
+    /// A stop was requested before the end; a rerun resumes.
+    case stopped
+
+    /// nil for success.
+    public var failureClass: FailureClass? {
+        switch self {
+        case .complete: nil
+        case .someFailed: .documents
+        case .noneSummarized, .stopped: .other
+        }
+    }
+
+    /// The run's exit status (`ExitStatus`).
+    public var exitStatus: Int32 { failureClass.map(ExitStatus.of) ?? ExitStatus.success }
+}
+
+/// Why a session could not start or plan: a usage or configuration error.
+public enum SessionError: ClassifiedError, Equatable {
+    /// The model file could not be found or loaded.
+    case model(EngineError)
+    /// The plan cannot be made with these settings.
+    case planning(PlanningError)
+
+    public var failureClass: FailureClass { .usage }
+
+    public var description: String {
+        switch self {
+        case let .model(error): error.description
+        case let .planning(error): error.description
+        }
+    }
+}
