@@ -6,6 +6,11 @@ import Foundation
 public enum JobLock {
     /// Takes the job's lock, or returns nil when another process holds it.
     public static func acquire(directory: String) throws(JobError) -> FileLock? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw .notAJob(path: directory, reason: "no such directory")
+        }
+        guard isDirectory.boolValue else { throw .notAJob(path: directory, reason: "not a directory") }
         let state = (directory as NSString).appendingPathComponent(".precis")
         do {
             try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)

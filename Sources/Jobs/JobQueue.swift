@@ -14,10 +14,32 @@ public struct QueueEntry: Sendable, Codable, Equatable {
     public var finished: Date?
     public var exitStatus: Int32?
     public var message: String?
+    /// Runs a worker started for this entry (a run that ended the worker counts; a clean stop does not).
+    public var attempts: Int
+
+    init(id: String, job: String, submitted: Date, state: JobState) {
+        self.id = id
+        self.job = job
+        self.submitted = submitted
+        self.state = state
+        attempts = 0
+    }
 
     enum CodingKeys: String, CodingKey {
-        case id, job, submitted, state, finished, message
+        case id, job, submitted, state, finished, message, attempts
         case exitStatus = "exit_status"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        job = try c.decode(String.self, forKey: .job)
+        submitted = try c.decode(Date.self, forKey: .submitted)
+        state = try c.decode(JobState.self, forKey: .state)
+        finished = try c.decodeIfPresent(Date.self, forKey: .finished)
+        exitStatus = try c.decodeIfPresent(Int32.self, forKey: .exitStatus)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        attempts = try c.decodeIfPresent(Int.self, forKey: .attempts) ?? 0  // entries written before attempts were counted
     }
 }
 

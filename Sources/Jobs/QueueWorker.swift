@@ -13,6 +13,9 @@ public struct QueueWorker: Sendable {
     public var configure: @Sendable (inout JobConfig) -> Void
     public var modelFlag: String?
     public var pollSeconds: Double = 5
+    /// Runs of one entry at most: a job whose run ended the worker itself (a crash, an out-of-memory kill) is tried
+    /// again until then, and then failed (SQS's maxReceiveCount).
+    public var maxAttempts = 2
     let logger: Logger
 
     public init(queue: JobQueue, once: Bool, stop: StopSignal, modelFlag: String? = nil,
@@ -35,13 +38,29 @@ public struct QueueWorker: Sendable {
             var ranNow = false
             for entry in try queue.entries() where entry.state == .queued {
                 if stop.isRequested { break }
-                guard let lock = try JobLock.acquire(directory: entry.job) else { continue }
+                let lock: FileLock
+                do {
+                    guard let taken = try JobLock.acquire(directory: entry.job) else { continue }  // another worker's
+                    lock = taken
+                } catch {
+                    // Missing, not a directory, not writable: this entry fails, the queue goes on.
+                    try fail(entry, status: ExitStatus.of(error.failureClass), reason: error.description)
+                    continue
+                }
                 defer { lock.release() }
                 // Another worker may have finished it between our listing and our lock.
                 guard var current = queue.reload(entry), current.state == .queued else { continue }
+                if current.attempts >= maxAttempts {
+                    try fail(current, status: ExitStatus.of(.other),
+                             reason: "gave up after \(current.attempts) attempts: the worker running it ended without finishing (crash, out of memory, kill -9?)")
+                    continue
+                }
+                // Counted before the run, so a run that kills the worker is counted too; a clean stop gives it back.
+                current.attempts += 1
+                try queue.store(current)
                 ranNow = true
                 ran += 1
-                logger.info("\(entry.job): starting")
+                logger.info("\(entry.job): starting (attempt \(current.attempts) of \(maxAttempts))")
                 do {
                     var config = try JobConfig.load(directory: entry.job)
                     configure(&config)
@@ -52,6 +71,8 @@ public struct QueueWorker: Sendable {
                                                  onEvent: { onEvent(job, $0) })
                     if outcome.stopped {
                         logger.notice("\(entry.job): stopped, stays queued (\(outcome.nodesComputed) nodes computed)")
+                        current.attempts -= 1
+                        try queue.store(current)
                         break
                     }
                     current.state = JobState(outcome.result)
@@ -75,5 +96,17 @@ public struct QueueWorker: Sendable {
             }
         }
         return ran
+    }
+
+    /// Marks `entry` failed with `reason` (in the queue, and in the job's history when it has one).
+    private func fail(_ entry: QueueEntry, status: Int32, reason: String) throws(JobError) {
+        var failed = entry
+        failed.state = .failed
+        failed.exitStatus = status
+        failed.message = reason
+        failed.finished = Date()
+        try queue.store(failed)
+        JobHistory.append(directory: entry.job, ["event": "failed", "exit_status": Int(status), "error": reason])
+        logger.error("\(entry.job): failed: \(reason)")
     }
 }

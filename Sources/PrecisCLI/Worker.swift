@@ -7,7 +7,7 @@ import Logging
 struct Worker: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run queued jobs in submission order; two workers on one queue never run the same job.",
-        discussion: "Waits for new submissions unless --once. SIGINT or SIGTERM (or --until) starts no new node: the nodes in hand finish, the job stays queued and resumes on the next pass.")
+        discussion: "Waits for new submissions unless --once. A job that cannot start (its directory missing or not writable) is marked failed with the reason and the worker goes on. SIGINT or SIGTERM (or --until) starts no new node: the nodes in hand finish, the job stays queued and resumes on the next pass.")
 
     @Option(help: "The queue directory.")
     var queue = "Jobs"
@@ -18,10 +18,17 @@ struct Worker: ParsableCommand {
     @Flag(help: "Drain the queue and exit instead of waiting for new jobs.")
     var once = false
 
+    @Option(help: "Runs of one job at most: a job whose run ended the worker itself (a crash, an out-of-memory kill) is tried again until then, then marked failed.")
+    var maxAttempts = 2
+
     @OptionGroup var tuning: TuningOptions
 
     @Flag(help: "Only warnings and errors on standard error.")
     var quiet = false
+
+    func validate() throws {
+        if maxAttempts < 1 { throw ValidationError("--max-attempts must be at least 1") }
+    }
 
     func run() throws {
         JobLogging.bootstrap(quiet: quiet)
@@ -34,8 +41,9 @@ struct Worker: ParsableCommand {
             logger.notice("stopping after the nodes in hand")
         }
         let tuning = self.tuning
-        let worker = QueueWorker(queue: JobQueue(directory: queue), once: once, stop: stop, modelFlag: tuning.model,
+        var worker = QueueWorker(queue: JobQueue(directory: queue), once: once, stop: stop, modelFlag: tuning.model,
                                  configure: { tuning.apply(to: &$0, instructions: nil) }, logger: logger)
+        worker.maxAttempts = maxAttempts
         let display = JobDisplay(quiet: quiet, logger: logger)
         defer { display.finish() }
         let ran = try worker.run { _, event in display.handle(event) }
