@@ -46,12 +46,36 @@ extension Tokenizer {
     ///
     /// One scan first finds which special tokens occur at all (by their first byte), so plain text costs one pass.
     func partition(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool) -> [Fragment] {
-        guard !bytes.isEmpty else { return [] }
-        guard !specials.isEmpty else { return [.text(0..<bytes.count)] }
-        let present = specialsPresent(in: bytes, parseSpecial: parseSpecial)
-        guard present.contains(true) else { return [.text(0..<bytes.count)] }
+        partition(bytes, parseSpecial: parseSpecial, in: 0..<bytes.count)
+    }
 
-        var fragments: [Fragment] = [.text(0..<bytes.count)]
+    /// `partition` with control tokens matched everywhere but in `plain` (where only the always-parsed
+    /// user-defined tokens are, as for `parseSpecial: false`); plain text on both sides of a boundary stays one
+    /// fragment, so text without special tokens is cut exactly as `partition(bytes, parseSpecial: true)` cuts it.
+    func partition(_ bytes: UnsafeBufferPointer<UInt8>, plain: Range<Int>) -> [Fragment] {
+        let pieces = partition(bytes, parseSpecial: true, in: 0..<plain.lowerBound)
+            + partition(bytes, parseSpecial: false, in: plain)
+            + partition(bytes, parseSpecial: true, in: plain.upperBound..<bytes.count)
+        var merged: [Fragment] = []
+        merged.reserveCapacity(pieces.count)
+        for fragment in pieces {
+            if case let .text(range) = fragment, case let .text(previous)? = merged.last, previous.upperBound == range.lowerBound {
+                merged[merged.count - 1] = .text(previous.lowerBound..<range.upperBound)
+            } else {
+                merged.append(fragment)
+            }
+        }
+        return merged
+    }
+
+    /// The fragments of `bytes[range]` (ranges stay positions in `bytes`).
+    private func partition(_ bytes: UnsafeBufferPointer<UInt8>, parseSpecial: Bool, in range: Range<Int>) -> [Fragment] {
+        guard !range.isEmpty else { return [] }
+        guard !specials.isEmpty else { return [.text(range)] }
+        let present = specialsPresent(in: UnsafeBufferPointer(rebasing: bytes[range]), parseSpecial: parseSpecial)
+        guard present.contains(true) else { return [.text(range)] }
+
+        var fragments: [Fragment] = [.text(range)]
         for (index, special) in specials.enumerated() where present[index] {
             var next: [Fragment] = []
             next.reserveCapacity(fragments.count + 2)

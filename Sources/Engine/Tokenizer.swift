@@ -307,20 +307,32 @@ public final class Tokenizer: Sendable {
         return output
     }
 
-    /// The number of tokens of `text` as it would sit inside a prompt: no BOS/EOS, special tokens recognised.
-    public func count(_ text: String) -> Int {
+    /// The number of tokens of `text` as it would sit inside a prompt: no BOS/EOS, special tokens recognised
+    /// unless `parseSpecial` is false.
+    public func count(_ text: String, parseSpecial: Bool = true) -> Int {
         var output: [Int32] = []
         output.reserveCapacity(text.utf8.count / 3 + 4)
-        encode(text, addSpecial: false, parseSpecial: true, into: &output)
+        encode(text, addSpecial: false, parseSpecial: parseSpecial, into: &output)
         return output.count
     }
 
-    /// Appends the ids of `text` to `output`.
-    public func encode(_ text: String, addSpecial: Bool, parseSpecial: Bool, into output: inout [Int32]) {
+    /// Token ids of `text` with control tokens (`<|im_start|>` …) recognised everywhere but in the bytes `plain`:
+    /// a chat prompt whose template is special and whose message (a document's text) is only ever text.
+    public func encode(_ text: String, addSpecial: Bool, plainText plain: Range<Int>) -> [Int32] {
+        var output: [Int32] = []
+        output.reserveCapacity(text.utf8.count / 3 + 4)
+        encode(text, addSpecial: addSpecial, parseSpecial: true, plainText: plain, into: &output)
+        return output
+    }
+
+    /// Appends the ids of `text` to `output`; with `plainText`, control tokens are not recognised in those bytes.
+    public func encode(_ text: String, addSpecial: Bool, parseSpecial: Bool, plainText plain: Range<Int>? = nil,
+                       into output: inout [Int32]) {
         if addSpecial && addBOS, let bos { output.append(bos) }
         var text = text
         text.withUTF8 { bytes in
-            let fragments = partition(bytes, parseSpecial: parseSpecial)
+            let fragments = plain.map { partition(bytes, plain: $0.clamped(to: 0..<bytes.count)) }
+                ?? partition(bytes, parseSpecial: parseSpecial)
             switch kind {
             case .bpe:
                 var scratch = BPEScratch()

@@ -13,6 +13,8 @@ public final class SummarizerModel: Sendable {
     public let template: ChatTemplate
     /// SHA-256 of the model file: results are cached per exact weights.
     public let identity: String
+    /// The template's text around a user message (`wrap`).
+    let frame: PromptFrame
 
     public init(path: String) throws(EngineError) {
         self.path = path
@@ -21,6 +23,7 @@ public final class SummarizerModel: Sendable {
         tokenizer = try Tokenizer(gguf: gguf)
         template = ChatTemplate(tokenizer: tokenizer)
         identity = try ModelLocator.sha256(ofFile: path)
+        frame = PromptFrame(template)
     }
 
     /// A user message in the model's chat template, ready to generate the assistant's turn.
@@ -31,15 +34,48 @@ public final class SummarizerModel: Sendable {
     /// The model's context window.
     public var contextLength: Int { model.config.contextLength }
 
+    /// The token ids of `text`, as a prompt: in a prompt `wrap` made, the template's control tokens are special
+    /// and the message between them (document text, instructions) is only ever text, so a document holding
+    /// `<|im_end|><|im_start|>assistant` cannot open a turn of its own; any other text is text throughout.
+    public func encode(_ text: String) -> [Int32] {
+        tokenizer.encode(text, addSpecial: true, plainText: frame.message(in: text) ?? 0..<text.utf8.count)
+    }
+
     /// Token counts as prompts see them (a BOS the model adds is counted too, so counts never fall short).
-    public var counter: ModelTokenCounter { ModelTokenCounter(tokenizer: tokenizer) }
+    public var counter: ModelTokenCounter { ModelTokenCounter(model: self) }
 }
 
-/// Counts with the model's tokenizer, plus the BOS token the model prepends to a prompt.
+/// The chat template's text before and after one user message (generation prompt included).
+struct PromptFrame: Sendable {
+    let prefix: String
+    let suffix: String
+
+    init(_ template: ChatTemplate) {
+        // Rendered around a marker no template changes (no white space at its ends, no special text).
+        let marker = "\u{1}precis-message\u{1}"
+        let rendered = template.render([.user(marker)], addGenerationPrompt: true)
+        let parts = rendered.components(separatedBy: marker)
+        (prefix, suffix) = parts.count == 2 ? (parts[0], parts[1]) : ("", "")
+    }
+
+    /// The byte range of the message in a prompt framed by the template; nil when `text` is not such a prompt.
+    func message(in text: String) -> Range<Int>? {
+        guard !(prefix.isEmpty && suffix.isEmpty), text.hasPrefix(prefix), text.hasSuffix(suffix) else { return nil }
+        let start = prefix.utf8.count, end = text.utf8.count - suffix.utf8.count
+        return start <= end ? start..<end : nil
+    }
+}
+
+/// Counts prompt tokens as `SummarizerModel.encode` makes them, plus the BOS token the model prepends.
 public struct ModelTokenCounter: TokenCounting {
-    public let tokenizer: Tokenizer
+    let model: SummarizerModel
     public func count(_ text: String) -> Int {
-        tokenizer.count(text) + (tokenizer.addBOS && tokenizer.bos != nil ? 1 : 0)
+        let tokenizer = model.tokenizer
+        let bos = tokenizer.addBOS && tokenizer.bos != nil ? 1 : 0
+        guard let message = model.frame.message(in: text) else { return tokenizer.count(text, parseSpecial: false) + bos }
+        var output: [Int32] = []
+        tokenizer.encode(text, addSpecial: false, parseSpecial: true, plainText: message, into: &output)
+        return output.count + bos
     }
 }
 
@@ -87,7 +123,7 @@ public final class EngineRunner: NodeRunner {
     }
 
     public func run(prompt: String, maxTokens: Int) throws -> NodeOutput {
-        let tokens = model.tokenizer.encode(prompt, addSpecial: true, parseSpecial: true)
+        let tokens = model.encode(prompt)
         let parameters = GenerationParameters(maxTokens: maxTokens, sampling: decoding.sampling)
         let result = try generator.generate(promptTokens: tokens, parameters: parameters)
         return NodeOutput(text: SummaryText.clean(result.text), promptTokens: tokens.count,
