@@ -1,4 +1,5 @@
 import Common
+import Engine
 import Foundation
 
 /// A node's result as stored: the summary text and what it cost.
@@ -25,10 +26,11 @@ public struct NodeOutput: Sendable, Equatable, Codable {
     }
 }
 
-/// Everything that shapes a model call's stored result; the node cache's key is its `digest`.
-public struct NodeKey: Sendable, Equatable {
+/// Everything that shapes a model call's stored result, in one struct; the node cache's key is a digest of it, so
+/// a change to any of them computes the node again.
+public struct NodeKey: Sendable, Equatable, Codable {
     /// What every call of one run shares.
-    public struct Run: Sendable, Equatable {
+    public struct Run: Sendable, Equatable, Codable {
         /// SHA-256 of the model file.
         public var model: String
         public var decoding: SummaryDecoding
@@ -36,12 +38,19 @@ public struct NodeKey: Sendable, Equatable {
         public var contextTokens: Int
         /// A method may post-process the model's output before it is stored.
         public var method: SummaryMethod
+        /// `EngineVersion.current`: the engine's arithmetic, tokenizer, template and sampler.
+        public var engine: Int
+        /// `SummaryText.version`: how the model's text is cleaned before it is stored.
+        public var output: Int
 
-        public init(model: String, decoding: SummaryDecoding, contextTokens: Int, method: SummaryMethod) {
+        public init(model: String, decoding: SummaryDecoding, contextTokens: Int, method: SummaryMethod,
+                    engine: Int = EngineVersion.current, output: Int = SummaryText.version) {
             self.model = model
             self.decoding = decoding
             self.contextTokens = contextTokens
             self.method = method
+            self.engine = engine
+            self.output = output
         }
     }
 
@@ -56,18 +65,15 @@ public struct NodeKey: Sendable, Equatable {
         self.maxOutputTokens = maxOutputTokens
     }
 
-    /// SHA-256 over the fields, each length-prefixed. The layout is the one results were stored under before the
-    /// key was a struct, so existing caches stay valid: the decoding's key (`SummaryDecoding.key`), the context,
-    /// the method unless `mapreduce` (its keys predate methods) and the output budget, between the model and the
-    /// prompt.
+    /// SHA-256 of the struct's JSON (keys sorted), after a tag for this layout.
     public var digest: String {
-        let parameters = run.decoding.key + ";ctx=\(run.contextTokens)"
-            + (run.method == .mapreduce ? "" : ";method=\(run.method.rawValue)") + ";max=\(maxOutputTokens)"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain values cannot fail.
+        let json = (try? encoder.encode(self)) ?? Data()
         var hasher = SHA256()
-        for part in ["precis-node-v1", run.model, parameters, prompt] {
-            hasher.update("\(part.utf8.count):")
-            hasher.update(part)
-        }
+        hasher.update("precis-node-v2\n")
+        hasher.update(json)
         return hasher.finalize().hexString
     }
 }

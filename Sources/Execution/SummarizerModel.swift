@@ -98,14 +98,6 @@ public struct SummaryDecoding: Sendable, Equatable, Codable {
         sampling.noRepeatNGram = 4
         return SummaryDecoding(sampling: sampling)
     }()
-
-    /// The part of the cache key that depends on decoding.
-    public var key: String {
-        let s = sampling
-        let base = "t=\(s.temperature);k=\(s.topK);p=\(s.topP);minp=\(s.minP);rep=\(s.repetitionPenalty)/\(s.penaltyWindow);seed=\(s.seed);ngram=\(s.noRepeatNGram)"
-        // f16 results keep the keys they had before the cache type was a setting.
-        return kvCache == .f16 ? base : base + ";kv=\(kvCache.rawValue)"
-    }
 }
 
 /// Runs node prompts on one worker's generator.

@@ -2,6 +2,9 @@ import Foundation
 
 /// Cleans model output into a summary: trimmed, ending on a sentence boundary, without verbatim repeats.
 public enum SummaryText {
+    /// Bumped with any change to `clean`: stored results carry the version they were cleaned with (`NodeKey`).
+    public static let version = 1
+
     /// `text` trimmed; when it ends mid-sentence, cut back to the last sentence end (or, with none, closed with a
     /// period); sentences that repeat an earlier one word for word are dropped.
     public static func clean(_ text: String) -> String {

@@ -6,11 +6,12 @@ import Testing
     static let base = NodeKey(run: NodeKey.Run(model: "model-a", decoding: .default, contextTokens: 2048, method: .grounded),
                               prompt: "Summarize: hello", maxOutputTokens: 160)
 
-    /// The digest keeps the layout results were stored under before the key was a struct (so existing caches stay
-    /// valid): SHA-256 of "14:precis-node-v1", "7:model-a", the decoding/context/method/budget string, the prompt,
-    /// each length-prefixed (the expected value from Python's hashlib).
-    @Test func digestKeepsTheStoredLayout() {
-        #expect(Self.base.digest == "575f6d9709c92903503bc2a5c4d69d2e950af6cd141a9b5d9532090372f1a681")
+    /// A fixed input's key: if this changes, every cache made before is recomputed — change it knowingly (with
+    /// `EngineVersion` or `SummaryText.version`), never by accident (a renamed field, another encoding).
+    @Test func digestIsStable() {
+        #expect(Self.base.digest == "744fa55e3bfe0cc7c070a3a106e9bb2a5a0da1e5e29d193885ac19f313dbe071")
+        #expect(Self.base.run.engine == EngineVersion.current && Self.base.run.output == SummaryText.version)
+        #expect(SummaryDecoding.default.kvCache == KVCacheType.defaultType)
     }
 
     @Test func everyFieldChangesTheKey() {
@@ -26,6 +27,9 @@ import Testing
         k = Self.base; k.run.decoding.sampling.temperature = 0.5; variants.append(k)
         k = Self.base; k.run.decoding.sampling.seed = 7; variants.append(k)
         k = Self.base; k.run.decoding.sampling.noRepeatNGram = 3; variants.append(k)
+        k = Self.base; k.run.decoding.sampling.topK = 41; variants.append(k)
+        k = Self.base; k.run.engine += 1; variants.append(k)
+        k = Self.base; k.run.output += 1; variants.append(k)
         let digests = Set(variants.map(\.digest) + [Self.base.digest])
         #expect(digests.count == variants.count + 1)
     }
