@@ -9,6 +9,7 @@ import TOMLKit
 /// ```toml
 /// title = "Board packs"
 /// inputs = ["inputs/", "extra/*.pdf"]   # paths or globs, relative to the job directory
+/// allow_outside_inputs = false          # true: inputs may lie outside the job directory
 /// method = "grounded"                  # or "mapreduce", "extractive" (`precis run --method`)
 /// chunk_tokens = 768                    # and chunk_overlap, fan_in, summary_tokens, context_tokens,
 /// workers = 1                           # workers, threads: each has the `precis run` flag of the same name
@@ -24,6 +25,8 @@ import TOMLKit
 public struct JobConfig: Sendable, Equatable {
     public var title: String?
     public var inputs: [String] = ["inputs/"]
+    /// `allow_outside_inputs`: inputs may resolve outside the job directory (absolute paths, `..`, links).
+    public var allowOutsideInputs = false
     public var model: String?
     /// The tuning keys, as `SummaryOptions` (instructions included).
     public var options = SummaryOptions()
@@ -67,7 +70,7 @@ public struct JobConfig: Sendable, Equatable {
 
     /// The keys job.toml knows, by table ("" is the top level).
     static let keys: [String: Set<String>] = [
-        "": ["title", "inputs", "model", "instructions", "method", "chunk_tokens", "chunk_overlap", "fan_in", "summary_tokens",
+        "": ["title", "inputs", "allow_outside_inputs", "model", "instructions", "method", "chunk_tokens", "chunk_overlap", "fan_in", "summary_tokens",
              "context_tokens", "workers", "threads", "temperature", "seed", "kv_cache", "output"],
         "output": ["documents", "outline", "tree"],
     ]
@@ -124,6 +127,9 @@ public struct JobConfig: Sendable, Equatable {
             } else {
                 throw reader.wrongType("inputs", expected: "a path, a glob or a list of them", got: value.type)
             }
+        }
+        if let value = table["allow_outside_inputs"] {
+            config.allowOutsideInputs = try reader.bool(value, "allow_outside_inputs", table: "")
         }
         if let value = table["model"] { config.model = try reader.string(value, "model") }
         if let value = table["instructions"] { config.options.instructions = try reader.string(value, "instructions") }

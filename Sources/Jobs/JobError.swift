@@ -13,6 +13,8 @@ public enum JobError: Error, Equatable, Sendable, CustomStringConvertible {
     case notAJob(path: String, reason: String)
     /// No document matched the inputs.
     case noInputs(path: String, reason: String)
+    /// An input resolves outside the job directory and job.toml does not allow it.
+    case inputOutside(path: String, pattern: String)
     /// Another process holds the job's lock.
     case busy(path: String)
     /// A file or directory of the job or queue could not be written or read.
@@ -31,6 +33,8 @@ public enum JobError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .invalidValue(path, key, line, reason): "\(path)\(line.map { ":\($0)" } ?? ""): '\(key)' \(reason)"
         case let .notAJob(path, reason): "\(path): not a job directory: \(reason)"
         case let .noInputs(path, reason): "\(path): \(reason)"
+        case let .inputOutside(path, pattern):
+            "\(path): outside the job directory (from inputs '\(pattern)'); set allow_outside_inputs = true in job.toml to read it"
         case let .busy(path): "\(path): the job is being run by another process"
         case let .io(path, reason): "\(path): \(reason)"
         case let .model(reason): reason
@@ -45,7 +49,7 @@ extension JobError: ClassifiedError {
     /// anything else.
     public var failureClass: FailureClass {
         switch self {
-        case .syntax, .unknownKey, .invalidValue, .notAJob, .noInputs, .model, .planning, .badTime: .usage
+        case .syntax, .unknownKey, .invalidValue, .notAJob, .noInputs, .inputOutside, .model, .planning, .badTime: .usage
         case .busy, .io: .other
         }
     }

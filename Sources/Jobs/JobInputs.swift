@@ -8,13 +8,20 @@ import Ingest
 
 /// The documents a job's `inputs` name: paths and globs relative to the job directory; a directory stands for
 /// the documents inside it (recursively, by extension, sorted).
+///
+/// Inputs stay inside the job: a file that resolves outside the job directory (an absolute path, `..`, a
+/// symbolic link leading out) is refused unless `allowOutside` (job.toml's `allow_outside_inputs`); what precis
+/// writes, `out/` and `.precis/`, is never an input (`inputs = ["."]` included).
 public enum JobInputs {
     /// Every matching file once, in the order of the patterns (sorted within one), and warnings for patterns
     /// that matched nothing.
-    public static func resolve(_ patterns: [String], in directory: String) throws(JobError) -> (paths: [String], warnings: [String]) {
+    public static func resolve(_ patterns: [String], in directory: String,
+                               allowOutside: Bool = false) throws(JobError) -> (paths: [String], warnings: [String]) {
         var paths: [String] = []
         var seen = Set<String>()
         var warnings: [String] = []
+        let root = realPath(directory) ?? (directory as NSString).standardizingPath
+        let written = [root + "/out", root + "/.precis"]
         for pattern in patterns {
             let full = pattern.hasPrefix("/") ? pattern : (directory as NSString).appendingPathComponent(pattern)
             let isGlob = pattern.contains { "*?[".contains($0) }
@@ -29,7 +36,14 @@ public enum JobInputs {
                 matches = [full]
             }
             for match in matches {
-                for file in expand(match) where seen.insert(file).inserted { paths.append(file) }
+                for file in expand(match) {
+                    let real = realPath(file) ?? file
+                    if written.contains(where: { real == $0 || real.hasPrefix($0 + "/") }) { continue }
+                    guard allowOutside || real.hasPrefix(root + "/") else {
+                        throw .inputOutside(path: file, pattern: pattern)
+                    }
+                    if seen.insert(file).inserted { paths.append(file) }
+                }
             }
         }
         return (paths, warnings)
@@ -40,6 +54,13 @@ public enum JobInputs {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return [] }
         guard isDirectory.boolValue else { return [(path as NSString).standardizingPath] }
         return InputFormats.documents(in: path).map { ($0 as NSString).standardizingPath }
+    }
+
+    /// realpath(3): absolute, links and `..` resolved; nil when the path does not exist.
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// glob(3), sorted.

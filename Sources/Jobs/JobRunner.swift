@@ -84,7 +84,7 @@ public final class JobRunner: Sendable {
     /// here is the configuration's: inputs that match nothing, a model that cannot be loaded, settings that
     /// cannot work (named as the user set them: the flag, or the job.toml key and its line).
     public func prepare() throws(JobError) -> (session: SummarySession, prepared: PreparedRun) {
-        let (paths, warnings) = try JobInputs.resolve(config.inputs, in: directory)
+        let (paths, warnings) = try JobInputs.resolve(config.inputs, in: directory, allowOutside: config.allowOutsideInputs)
         for warning in warnings { logger.warning("\(warning)") }
         guard !paths.isEmpty else {
             throw .noInputs(path: directory, reason: "no documents in \(config.inputs.joined(separator: ", "))")
