@@ -33,11 +33,13 @@ public final class SummarySession: Sendable {
 
     public var options: SummaryOptions { summarizer.options }
 
-    /// Reads every file; a file that cannot be read is a failure of that document, not of the run.
-    public func read(_ paths: [String]) -> (documents: [Document], failures: [DocumentFailure]) {
+    /// Reads every file; a file that cannot be read is a failure of that document, not of the run. Returns early,
+    /// with what was read, once `shouldStop` says so.
+    public func read(_ paths: [String], shouldStop: () -> Bool = { false }) -> (documents: [Document], failures: [DocumentFailure]) {
         var documents: [Document] = []
         var failures: [DocumentFailure] = []
         for path in paths {
+            if shouldStop() { break }
             do {
                 documents.append(try Ingest.read(path: path))
             } catch {

@@ -83,7 +83,8 @@ public final class JobRunner: Sendable {
     /// The job's inputs, model and plan, without running anything (`precis plan JOBDIR` stops here). Any problem
     /// here is the configuration's: inputs that match nothing, a model that cannot be loaded, settings that
     /// cannot work (named as the user set them: the flag, or the job.toml key and its line).
-    public func prepare() throws(JobError) -> (session: SummarySession, prepared: PreparedRun) {
+    /// A stop requested while documents are read leaves the rest unread (`run` then ends as stopped).
+    public func prepare(shouldStop: () -> Bool = { false }) throws(JobError) -> (session: SummarySession, prepared: PreparedRun) {
         let (paths, warnings) = try JobInputs.resolve(config.inputs, in: directory, allowOutside: config.allowOutsideInputs)
         for warning in warnings { logger.warning("\(warning)") }
         guard !paths.isEmpty else {
@@ -97,7 +98,7 @@ public final class JobRunner: Sendable {
         } catch {
             throw .model(error.description)
         }
-        let (documents, readFailures) = session.read(paths)
+        let (documents, readFailures) = session.read(paths, shouldStop: shouldStop)
         for document in documents {
             for warning in document.warnings { logger.warning("\(relative(document.path)): \(warning)") }
         }
@@ -118,9 +119,17 @@ public final class JobRunner: Sendable {
         let cpuStart = CPUTime.now()
         let wallStart = Date()
         let writer = OutWriter(out: outDirectory, staging: stateDirectory + "/staging")
-        try writer.prepare()
+        try writer.prepare(cache: stateDirectory + "/cache")
 
-        let (session, prepared) = try prepare()
+        let (session, prepared) = try prepare(shouldStop: shouldStop)
+        if shouldStop() {
+            progress.state = JobState(.stopped)
+            progress.exitStatus = RunResult.stopped.exitStatus
+            progress.message = "stopped before any node ran; run again to resume"
+            try progress.store(directory: directory)
+            return JobOutcome(result: .stopped, summaryPath: nil, failures: [], nodesTotal: 0, nodesComputed: 0,
+                              nodesFromCache: 0, wallSeconds: Date().timeIntervalSince(wallStart))
+        }
         guard let plan = prepared.plan else {
             let failures = prepared.failures
             try writer.write(Self.json(failures.map { ["path": relative($0.path), "reason": $0.reason] }), as: "errors.json")
@@ -142,8 +151,10 @@ public final class JobRunner: Sendable {
         logger.info("\(directory): \(plan.documents.count) documents, \(plan.nodes.count) model calls, about \(Int(estimate.rounded())) s if none is cached; model \(session.modelPath)")
         let tracker = RunTracker(runner: self, plan: plan, progress: progress, estimate: estimate, cpuStart: cpuStart,
                                  writer: writer, onEvent: onEvent)
+        // A progress or metrics file that cannot be written (a full disk) stops the run too, and fails it below.
         let run = session.run(prepared, cache: ResultCache(directory: stateDirectory + "/cache"),
-                              onEvent: { tracker.handle($0) }, shouldStop: shouldStop)
+                              onEvent: { tracker.handle($0) }, shouldStop: { shouldStop() || tracker.writeError != nil })
+        if let error = tracker.writeError { throw error }
         // A plan always runs, so there is a report.
         let report = run.report!
         progress = tracker.snapshot()
@@ -225,11 +236,35 @@ struct OutWriter {
     let out: String
     let staging: String
 
-    func prepare() throws(JobError) {
+    /// Makes the directories and proves they take a file, before any model work; removes what a killed run
+    /// left half-written (the job's lock is held, so every temporary is a dead writer's).
+    func prepare(cache: String) throws(JobError) {
         try? FileManager.default.removeItem(atPath: staging)
-        for dir in [out, out + "/documents", staging] {
+        for dir in [out, out + "/documents", staging, cache] {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
                 throw .io(path: dir, reason: "cannot create: \(error.localizedDescription)")
+            }
+        }
+        for dir in [out, cache] {
+            do { try AtomicFile.write(Data("probe\n".utf8), to: dir + "/.write-probe") } catch {
+                throw .io(path: dir, reason: "cannot write: \(error.reason)")
+            }
+            unlink(dir + "/.write-probe")
+        }
+        Self.removeTemporaries(in: [out, out + "/documents", cache])
+    }
+
+    /// Deletes `AtomicFile` temporaries (`.NAME.tmp-PID-N`) in `directories` and one level below them.
+    static func removeTemporaries(in directories: [String]) {
+        let fm = FileManager.default
+        for dir in directories {
+            for name in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] {
+                let path = dir + "/" + name
+                if name.hasPrefix("."), name.contains(".tmp-") {
+                    unlink(path)
+                } else if name.count == 2, let inner = try? fm.contentsOfDirectory(atPath: path) {
+                    for file in inner where file.hasPrefix(".") && file.contains(".tmp-") { unlink(path + "/" + file) }
+                }
             }
         }
     }

@@ -23,6 +23,14 @@ final class RunTracker: @unchecked Sendable {
     private var progress: JobProgress
     private var records: [NodeRecord?]
     private var computeSeconds = 0.0
+    private var firstWriteError: JobError?
+
+    /// The first progress or metrics write that failed (the run stops on it).
+    var writeError: JobError? {
+        lock.lock()
+        defer { lock.unlock() }
+        return firstWriteError
+    }
 
     init(runner: JobRunner, plan: Plan, progress: JobProgress, estimate: Double, cpuStart: Double, writer: OutWriter,
          onEvent: @escaping @Sendable (JobEvent) -> Void) {
@@ -60,10 +68,14 @@ final class RunTracker: @unchecked Sendable {
         progress.etaSeconds = eta()
         let snapshot = progress
         // Written under the lock: workers finishing together write in turn, the last state last.
-        try? snapshot.store(directory: runner.directory)
         let metrics = self.metricsLocked(wallSeconds: Date().timeIntervalSince(start),
                                          cpuSeconds: CPUTime.now() - cpuStart, complete: false)
-        try? writer.write(metrics, as: "metrics.json")
+        do {
+            try snapshot.store(directory: runner.directory)
+            try writer.write(metrics, as: "metrics.json")
+        } catch {
+            if firstWriteError == nil { firstWriteError = error }
+        }
         lock.unlock()
         onEvent(.node(record, snapshot))
     }
