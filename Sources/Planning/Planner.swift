@@ -80,11 +80,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
             let title = Self.shorten(doc.title, to: 120)
             var level: [Int] = []
             for chunk in doc.chunks {
-                let heading = chunk.headingPath.map { Self.shorten($0, to: 60) }
-                let points = chunk.index < doc.keyPoints.count ? doc.keyPoints[chunk.index] : []
-                let prompt = wrap(prompts.map(title: title, headingPath: heading, chunk: chunk, sentences: p.sentences,
-                                              keyPoints: points))
-                let tokens = counter.count(prompt)
+                let tokens = counter.count(mapPrompt(doc, chunk: chunk.index))
                 guard tokens + p.summaryTokens <= p.contextTokens else {
                     throw .configuration(
                         "\(doc.path): chunk \(chunk.index + 1) needs a prompt of \(tokens) tokens; with --summary-tokens \(p.summaryTokens) that exceeds --context-tokens \(p.contextTokens). Lower --chunk-tokens or raise --context-tokens.")
@@ -167,19 +163,27 @@ public struct Planner<Counter: TokenCounting>: Sendable {
     /// Tokens a document merge prompt is allowed for supporting source sentences (0 without them).
     var supportAllowance: Int { parameters.supportTokens > 0 ? parameters.supportTokens + Prompts.keyPointHeadingTokens : 0 }
 
+    /// The prompt of the map node over chunk `c` of `document`, chat template applied.
+    func mapPrompt(_ document: PlannedDocument, chunk c: Int) -> String {
+        let chunk = document.chunks[c]
+        return mapPrompt(title: document.title, headingPath: chunk.headingPath, chunk: chunk,
+                         keyPoints: c < document.keyPoints.count ? document.keyPoints[c] : [])
+    }
+
+    /// A map prompt, chat template applied, the title and section names shortened. The one place map prompts are
+    /// made: the plan counts them here, the executor sends them from here, and `checkParameters` bounds their
+    /// overhead here (an empty chunk under the longest title and section path), so the proof holds.
+    func mapPrompt(title: String, headingPath: [String], chunk: Chunk, keyPoints: [String] = []) -> String {
+        wrap(prompts.map(title: Self.shorten(title, to: 120), headingPath: headingPath.map { Self.shorten($0, to: 60) },
+                         chunk: chunk, sentences: parameters.sentences, keyPoints: keyPoints))
+    }
+
     /// The full prompt of a node, chat template applied, given its children's summaries in order (ignored for
     /// nodes over a chunk) and, for a document's merge, supporting source sentences (their `- sentence` lines
     /// within `supportTokens`). The same rendering the plan counted.
     public func prompt(for node: PlanNode, in plan: Plan, childTexts: [String], support: [String] = []) -> String {
         let sentences = parameters.sentences
-        if let d = node.document, let c = node.chunk {
-            let doc = plan.documents[d]
-            let chunk = doc.chunks[c]
-            return wrap(prompts.map(title: Self.shorten(doc.title, to: 120),
-                                    headingPath: chunk.headingPath.map { Self.shorten($0, to: 60) },
-                                    chunk: chunk, sentences: sentences,
-                                    keyPoints: c < doc.keyPoints.count ? doc.keyPoints[c] : []))
-        }
+        if let d = node.document, let c = node.chunk { return mapPrompt(plan.documents[d], chunk: c) }
         let parts = zip(node.labels, childTexts).map { Prompts.Part(label: $0, text: $1) }
         let final = node.kind == .document || node.kind == .corpus
         if let d = node.document {
@@ -236,8 +240,8 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         let longHeading = longest(Set(documents.flatMap { $0.paragraphs.map { $0.headingPath.map { Self.shorten($0, to: 60) } } }))
         let empty = Chunk(index: 0, text: "", overlap: "", tokens: 0, overlapTokens: 0, headingPath: [],
                           sections: [], firstPage: nil, lastPage: nil, paragraphs: 0...0)
-        let mapOverhead = counter.count(wrap(prompts.map(title: longTitle, headingPath: longHeading,
-                                                         chunk: empty, sentences: p.sentences)))
+        // Shortening again changes nothing: `shorten` leaves text of the length it gives as it is.
+        let mapOverhead = counter.count(mapPrompt(title: longTitle, headingPath: longHeading, chunk: empty))
         let keyPointAllowance = p.keyPointTokens > 0 ? p.keyPointTokens + Prompts.keyPointHeadingTokens : 0
         let mapNeed = mapOverhead + keyPointAllowance + p.chunking.chunkTokens + 2 + p.summaryTokens
         guard mapNeed <= p.contextTokens else {
