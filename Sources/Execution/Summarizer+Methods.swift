@@ -1,4 +1,5 @@
 import Chunking
+import Common
 import Dispatch
 import Foundation
 import Grounding
@@ -35,18 +36,6 @@ enum SourceIndexes {
         }
         return spans
     }
-}
-
-/// Write-once slots filled by parallel workers (each index by one worker).
-final class Slots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var storage: [T?]
-    init(count: Int) { storage = Array(repeating: nil, count: count) }
-    subscript(index: Int) -> T? {
-        get { lock.withLock { storage[index] } }
-        set { lock.withLock { storage[index] = newValue } }
-    }
-    var values: [T?] { lock.withLock { storage } }
 }
 
 extension Summarizer {

@@ -8,6 +8,8 @@ import Foundation
 struct PDFLayout {
     /// The lines of each page, as extracted.
     var pages: [PDFPageText]
+    /// The thresholds (`PDFLayout+Parameters.swift`).
+    var parameters = Parameters()
 
     /// What the layout pass found.
     struct Result {
@@ -45,11 +47,11 @@ struct PDFLayout {
         }
         var placed: [Placed] = []
         for (i, lines) in cleaned.enumerated() {
-            placed.append(contentsOf: Self.readingOrder(lines).map { Placed(line: $0.line, page: i + 1, column: $0.column) })
+            placed.append(contentsOf: readingOrder(lines).map { Placed(line: $0.line, page: i + 1, column: $0.column) })
         }
-        let body = Self.bodyFontSize(placed.map(\.line))
-        let pitch = Self.linePitch(placed, body: body)
-        let blocks = Self.paragraphs(placed, body: body, pitch: pitch)
+        let body = bodyFontSize(placed.map(\.line))
+        let pitch = linePitch(placed, body: body)
+        let blocks = paragraphs(placed, body: body, pitch: pitch)
         return structure(blocks, body: body, metadataTitle: metadataTitle, removed: removed, emptyPages: emptyPages)
     }
 
@@ -84,14 +86,20 @@ struct PDFLayout {
         return numbers >= 1 && numbers <= 2 && others.allSatisfy { $0 == "page" || $0 == "p." || $0 == "of" || $0 == "pg." }
     }
 
+    /// A font size rounded to `sizeStep`.
+    private func rounded(_ size: Double) -> Double {
+        (size / parameters.sizeStep).rounded() * parameters.sizeStep
+    }
+
     /// For each page, the indices of lines to drop: in the top or bottom band of the page (first or last two
     /// lines there, standing apart from the text), either a page number or a line whose `runningKey` recurs on
-    /// three pages (on two pages or 40% of them in documents of up to four pages).
+    /// three pages (on two pages in documents of up to five pages).
     private func runningLines(_ lines: [[PDFLine]]) -> [Set<Int>] {
+        let p = parameters
         var candidates: [[(index: Int, key: String, number: Bool)]] = []
         var pagesWith: [String: Int] = [:]
-        for (p, page) in lines.enumerated() {
-            let height = pages[p].height > 0 ? pages[p].height : 842
+        for (n, page) in lines.enumerated() {
+            let height = pages[n].height > 0 ? pages[n].height : p.defaultPageHeight
             let order = page.indices.sorted { page[$0].y1 < page[$1].y1 }
             // The first two and last two rows (a row: lines on one baseline, such as a title and its page number).
             func rows(_ indices: [Int]) -> [Int] {
@@ -99,9 +107,9 @@ struct PDFLayout {
                 var rowCount = 0
                 var lastY = -Double.greatestFiniteMagnitude
                 for i in indices {
-                    if abs(page[i].y2 - lastY) > max(page[i].height, 1) * 0.5 {
+                    if abs(page[i].y2 - lastY) > max(page[i].height, 1) * p.sameRow {
                         rowCount += 1
-                        if rowCount > 2 { break }
+                        if rowCount > p.furnitureRows { break }
                         lastY = page[i].y2
                     }
                     out.append(i)
@@ -109,8 +117,8 @@ struct PDFLayout {
                 return out
             }
             var picked: [Int] = []
-            picked.append(contentsOf: rows(order).filter { page[$0].y2 < height * 0.14 })
-            picked.append(contentsOf: rows(order.reversed()).filter { page[$0].y1 > height * 0.86 && !picked.contains($0) })
+            picked.append(contentsOf: rows(order).filter { page[$0].y2 < height * p.headerBand })
+            picked.append(contentsOf: rows(order.reversed()).filter { page[$0].y1 > height * p.footerBand && !picked.contains($0) })
             // Furniture stands apart: the nearest line above or below it (overlapping horizontally) is further
             // than its own height. Body text at the top of a column has a neighbour one line pitch away.
             picked = picked.filter { i in
@@ -119,9 +127,9 @@ struct PDFLayout {
                 let gaps = page.indices.compactMap { j -> Double? in
                     guard j != i, page[j].x1 < c.x2, page[j].x2 > c.x1 else { return nil }
                     let gap = top ? page[j].y1 - c.y2 : c.y1 - page[j].y2
-                    return gap > -c.height * 0.5 ? gap : nil
+                    return gap > -c.height * p.furnitureOverlap ? gap : nil
                 }
-                return (gaps.min() ?? .infinity) > max(c.height, 2) * 0.8
+                return (gaps.min() ?? .infinity) > max(c.height, p.furnitureMinHeight) * p.furnitureGap
             }
             var seen = Set<String>()
             var list: [(Int, String, Bool)] = []
@@ -134,15 +142,15 @@ struct PDFLayout {
         }
         // Chapter-wise headers ("Chapter 2: Methods" on its chapter's pages only) repeat on a few pages: three
         // isolated repeats in the top or bottom band are enough in a longer document.
-        let threshold = min(3, max(2, Int((Double(lines.count) * 0.4).rounded(.up))))
+        let threshold = min(p.repeatPages, max(p.repeatMinPages, Int((Double(lines.count) * p.repeatFraction).rounded(.up))))
         var drop: [Set<Int>] = []
-        for (p, list) in candidates.enumerated() {
+        for (n, list) in candidates.enumerated() {
             var set = Set(list.filter { (pagesWith[$0.key] ?? 0) >= threshold }.map(\.index))
             // A page number goes when its row holds nothing else but furniture ("CONTENTS 3"), not when it ends
             // a row of text (a table of contents entry, a table's last cell).
             for c in list where c.number && !set.contains(c.index) {
-                let l = lines[p][c.index]
-                let mates = lines[p].indices.filter { $0 != c.index && abs(lines[p][$0].y2 - l.y2) < max(l.height, 1) * 0.5 }
+                let l = lines[n][c.index]
+                let mates = lines[n].indices.filter { $0 != c.index && abs(lines[n][$0].y2 - l.y2) < max(l.height, 1) * p.sameRow }
                 let numbers = Set(list.filter(\.number).map(\.index))
                 if mates.allSatisfy({ set.contains($0) || numbers.contains($0) }) { set.insert(c.index) }
             }
@@ -152,18 +160,21 @@ struct PDFLayout {
         // furniture too: a chapter's header that shows on two pages only, a page number with a running title.
         // Only running heads at the top count: a text block's last line often sits where a footer sits elsewhere.
         var slots: [(y: Double, size: Double)] = []
-        for (p, list) in candidates.enumerated() where slots.count < 64 {
-            for c in list where drop[p].contains(c.index) && !c.number {
-                let l = lines[p][c.index]
-                guard l.y2 < (pages[p].height > 0 ? pages[p].height : 842) * 0.14 else { continue }
-                if !slots.contains(where: { abs($0.y - l.y1) < 1.5 && abs($0.size - l.fontSize) < 0.6 }) { slots.append((l.y1, l.fontSize)) }
+        func inSlot(_ l: PDFLine) -> Bool {
+            slots.contains { abs($0.y - l.y1) < p.slotPosition && abs($0.size - l.fontSize) < p.sameSize }
+        }
+        for (n, list) in candidates.enumerated() where slots.count < p.maxFurnitureSlots {
+            for c in list where drop[n].contains(c.index) && !c.number {
+                let l = lines[n][c.index]
+                guard l.y2 < (pages[n].height > 0 ? pages[n].height : p.defaultPageHeight) * p.headerBand else { continue }
+                if !inSlot(l) { slots.append((l.y1, l.fontSize)) }
             }
         }
         if (drop.filter { !$0.isEmpty }.count) >= threshold {
-            for (p, list) in candidates.enumerated() {
-                for c in list where !drop[p].contains(c.index) {
-                    let l = lines[p][c.index]
-                    if slots.contains(where: { abs($0.y - l.y1) < 1.5 && abs($0.size - l.fontSize) < 0.6 }) { drop[p].insert(c.index) }
+            for (n, list) in candidates.enumerated() {
+                for c in list where !drop[n].contains(c.index) {
+                    let l = lines[n][c.index]
+                    if inSlot(l) { drop[n].insert(c.index) }
                 }
             }
         }
@@ -173,22 +184,23 @@ struct PDFLayout {
     /// Orders one page's lines for reading. Gutters are vertical bands that no narrow line crosses; lines that
     /// cross one (titles, figures' captions across the page, centred page furniture) split the page into bands,
     /// and within a band the columns are read left to right, each top to bottom.
-    static func readingOrder(_ lines: [PDFLine]) -> [(line: PDFLine, column: Int)] {
+    func readingOrder(_ lines: [PDFLine]) -> [(line: PDFLine, column: Int)] {
+        let p = parameters
         let baseline: (PDFLine, PDFLine) -> Bool = { a, b in
-            abs(a.y2 - b.y2) > min(a.height, b.height) * 0.5 ? a.y2 < b.y2 : a.x1 < b.x1
+            abs(a.y2 - b.y2) > min(a.height, b.height) * p.sameRow ? a.y2 < b.y2 : a.x1 < b.x1
         }
         let sized = lines.filter { $0.x2 > $0.x1 }
-        guard sized.count >= 6, let left = sized.map(\.x1).min(), let right = sized.map(\.x2).max() else {
+        guard sized.count >= p.columnMinLines, let left = sized.map(\.x1).min(), let right = sized.map(\.x2).max() else {
             return lines.sorted(by: baseline).map { ($0, 0) }
         }
         let width = right - left
-        let narrow = sized.filter { $0.x2 - $0.x1 < width * 0.55 }.map { ($0.x1, $0.x2) }.sorted { $0.0 < $1.0 }
+        let narrow = sized.filter { $0.x2 - $0.x1 < width * p.narrowLine }.map { ($0.x1, $0.x2) }.sorted { $0.0 < $1.0 }
         var covered: [(Double, Double)] = []
         for (a, b) in narrow {
             if let last = covered.last, a <= last.1 { covered[covered.count - 1].1 = max(last.1, b) } else { covered.append((a, b)) }
         }
         var gutters: [(Double, Double)] = []
-        for k in 1..<max(1, covered.count) where covered[k].0 - covered[k - 1].1 >= 6 {
+        for k in 1..<max(1, covered.count) where covered[k].0 - covered[k - 1].1 >= p.gutterWidth {
             gutters.append((covered[k - 1].1, covered[k].0))
         }
         // A column needs at least two lines on each side of a gutter, and lines of some width: a column of
@@ -197,14 +209,15 @@ struct PDFLayout {
         gutters = gutters.filter { g in
             let before = narrow.filter { $0.1 <= g.0 }.map { $0.1 - $0.0 }
             let after = narrow.filter { $0.0 >= g.1 }.map { $0.1 - $0.0 }
-            return before.count >= 2 && after.count >= 2 && median(before) >= width * 0.2 && median(after) >= width * 0.2
+            return before.count >= p.columnMinLinesPerSide && after.count >= p.columnMinLinesPerSide
+                && median(before) >= width * p.columnMinWidth && median(after) >= width * p.columnMinWidth
         }
         if gutters.isEmpty { return lines.sorted(by: baseline).map { ($0, 0) } }
 
         func column(_ l: PDFLine) -> Int {
             for (k, g) in gutters.enumerated() {
                 if l.x1 < g.1 && l.x2 > g.0 { return -1 }
-                if l.x2 <= g.0 + 0.5 { return k }
+                if l.x2 <= g.0 + p.gutterTolerance { return k }
             }
             return gutters.count
         }
@@ -229,22 +242,23 @@ struct PDFLayout {
         return out
     }
 
-    /// The most common font size, weighted by characters (rounded to 0.5 pt).
-    static func bodyFontSize(_ lines: [PDFLine]) -> Double {
+    /// The most common font size, weighted by characters (rounded to `sizeStep`).
+    func bodyFontSize(_ lines: [PDFLine]) -> Double {
         var weight: [Double: Int] = [:]
-        for l in lines where l.fontSize > 0 { weight[(l.fontSize * 2).rounded() / 2, default: 0] += l.text.count }
-        return weight.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 10
+        for l in lines where l.fontSize > 0 { weight[rounded(l.fontSize), default: 0] += l.text.count }
+        return weight.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? parameters.defaultBodySize
     }
 
-    /// The most common distance between consecutive body-size lines of one column (rounded to 0.5 pt).
-    private static func linePitch(_ placed: [Placed], body: Double) -> Double {
+    /// The most common distance between consecutive body-size lines of one column (rounded to `sizeStep`).
+    private func linePitch(_ placed: [Placed], body: Double) -> Double {
+        let p = parameters
         var counts: [Double: Int] = [:]
         for (a, b) in zip(placed, placed.dropFirst()) where a.page == b.page && a.column == b.column {
-            guard abs(a.line.fontSize - body) < 0.6, abs(b.line.fontSize - body) < 0.6 else { continue }
+            guard abs(a.line.fontSize - body) < p.sameSize, abs(b.line.fontSize - body) < p.sameSize else { continue }
             let d = b.line.y2 - a.line.y2
-            if d > body * 0.8 && d < body * 3 { counts[(d * 2).rounded() / 2, default: 0] += 1 }
+            if d > body * p.minPitch && d < body * p.maxPitch { counts[rounded(d), default: 0] += 1 }
         }
-        return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? body * 1.2
+        return counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? body * p.defaultPitch
     }
 
     // MARK: paragraphs
@@ -276,7 +290,8 @@ struct PDFLayout {
         return a.isEmpty ? b : a + " " + b
     }
 
-    private static func paragraphs(_ placed: [Placed], body: Double, pitch: Double) -> [Block] {
+    private func paragraphs(_ placed: [Placed], body: Double, pitch: Double) -> [Block] {
+        let parameters = self.parameters
         var blocks: [Block] = []
         var current: Block?
         var previous: Placed?
@@ -285,7 +300,8 @@ struct PDFLayout {
             if var block = current, let prev = previous {
                 let samePlace = prev.page == p.page && prev.column == p.column
                 // Pieces of one row (a number and its title, cells poppler split at a wide gap) join with a space.
-                if samePlace, abs(l.y2 - prev.line.y2) < min(l.height, prev.line.height) * 0.5, l.x1 >= prev.line.x2 - 1 {
+                if samePlace, abs(l.y2 - prev.line.y2) < min(l.height, prev.line.height) * parameters.sameRow,
+                   l.x1 >= prev.line.x2 - parameters.rowPieceOverlap {
                     block.text += " " + l.text
                     current = block
                     var merged = prev
@@ -294,23 +310,26 @@ struct PDFLayout {
                     previous = merged
                     continue
                 }
-                let sizeChange = abs(l.fontSize - prev.line.fontSize) > max(0.5, prev.line.fontSize * 0.08)
+                let sizeChange = abs(l.fontSize - prev.line.fontSize)
+                    > max(parameters.sizeChange, prev.line.fontSize * parameters.sizeChangeFraction)
                 let weightChange = l.bold != prev.line.bold
                 // Larger type has larger leading: scale the body's line pitch to this line's size.
                 let linePitch = l.fontSize > body ? pitch * l.fontSize / body : pitch
                 let gap = l.y2 - prev.line.y2
-                let bigGap = gap > max(linePitch * 1.35, linePitch + 0.3 * l.fontSize) || gap < -l.height
-                let indent = l.x1 > prev.line.x1 + max(1, l.fontSize) * 0.9 && !joinsAcrossHyphen(prev.line.text, l.text)
+                let bigGap = gap > max(linePitch * parameters.paragraphGap, linePitch + parameters.paragraphGapExtra * l.fontSize)
+                    || gap < -l.height
+                let indent = l.x1 > prev.line.x1 + max(1, l.fontSize) * parameters.indent
+                    && !Self.joinsAcrossHyphen(prev.line.text, l.text)
                 let continues: Bool
                 if samePlace {
                     continues = !sizeChange && !weightChange && !bigGap && !indent
                 } else {
                     // Into the next column or page: only an unfinished sentence carries on.
-                    continues = !sizeChange && !weightChange && !endsSentence(block.text)
-                        && ((l.text.first?.isLowercase ?? false) || joinsAcrossHyphen(block.text, l.text))
+                    continues = !sizeChange && !weightChange && !Self.endsSentence(block.text)
+                        && ((l.text.first?.isLowercase ?? false) || Self.joinsAcrossHyphen(block.text, l.text))
                 }
                 if continues {
-                    block.text = join(block.text, l.text)
+                    block.text = Self.join(block.text, l.text)
                     block.lines += 1
                     current = block
                     previous = p
@@ -346,21 +365,25 @@ struct PDFLayout {
 
     private func structure(_ blocks: [Block], body: Double, metadataTitle: String?,
                            removed: [(page: Int, text: String)], emptyPages: [Int]) -> Result {
+        let p = parameters
         func isLarge(_ b: Block) -> Bool {
-            b.fontSize >= body * 1.15 && b.lines <= 3 && b.text.count <= 200 && b.text.split(separator: " ").count <= 20
+            b.fontSize >= body * p.largeSize && b.lines <= p.largeMaxLines && b.text.count <= p.largeMaxCharacters
+                && b.text.split(separator: " ").count <= p.largeMaxWords
         }
         func isBoldHeading(_ b: Block) -> Bool {
-            b.bold && b.lines <= 2 && b.text.count <= 120 && b.fontSize >= body * 0.95 && !(b.text.last == ".")
+            b.bold && b.lines <= p.boldMaxLines && b.text.count <= p.boldMaxCharacters && b.fontSize >= body * p.headingMinSize
+                && !(b.text.last == ".")
         }
         func isNumberedHeading(_ b: Block) -> Bool {
-            b.lines == 1 && b.text.count <= 90 && b.fontSize >= body * 0.95 && !Self.endsSentence(b.text)
-                && Self.numberingDepth(b.text) != nil && b.text.split(separator: " ").count <= 12
+            b.lines == 1 && b.text.count <= p.numberedMaxCharacters && b.fontSize >= body * p.headingMinSize
+                && !Self.endsSentence(b.text) && Self.numberingDepth(b.text) != nil
+                && b.text.split(separator: " ").count <= p.numberedMaxWords
         }
-        let largeSizes = Set(blocks.filter(isLarge).map { ($0.fontSize * 2).rounded() / 2 }).sorted(by: >)
+        let largeSizes = Set(blocks.filter(isLarge).map { rounded($0.fontSize) }).sorted(by: >)
         // The title: the largest text, once, on the first page, not numbered.
         var titleIndex: Int?
         if let top = largeSizes.first {
-            let withTop = blocks.indices.filter { isLarge(blocks[$0]) && (blocks[$0].fontSize * 2).rounded() / 2 == top }
+            let withTop = blocks.indices.filter { isLarge(blocks[$0]) && rounded(blocks[$0].fontSize) == top }
             if withTop.count == 1, blocks[withTop[0]].page == 1, Self.numberingDepth(blocks[withTop[0]].text) == nil {
                 titleIndex = withTop[0]
             }
@@ -376,11 +399,11 @@ struct PDFLayout {
             var level: Int?
             // Dot leaders mark a table-of-contents entry, not a heading.
             let leaders = b.text.contains(". . . .") || b.text.contains("....")
-            let words = b.text.unicodeScalars.filter { CharacterSet.letters.contains($0) }.count >= 2
+            let words = b.text.unicodeScalars.filter { CharacterSet.letters.contains($0) }.count >= p.headingMinLetters
             if !leaders, words, isLarge(b) || isBoldHeading(b) || isNumberedHeading(b) {
                 if let depth = Self.numberingDepth(b.text) {
                     level = depth
-                } else if isLarge(b), let rank = headingSizes.firstIndex(of: (b.fontSize * 2).rounded() / 2) {
+                } else if isLarge(b), let rank = headingSizes.firstIndex(of: rounded(b.fontSize)) {
                     level = rank + 1
                 } else if isBoldHeading(b) {
                     level = headingSizes.count + 1
@@ -388,14 +411,14 @@ struct PDFLayout {
             }
             if let level {
                 let plain = b.text.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " :.—-"))
-                inAbstract = (plain == "abstract" || plain == "summary") && b.page <= 2 && abstract.isEmpty
+                inAbstract = (plain == "abstract" || plain == "summary") && b.page <= p.abstractMaxPage && abstract.isEmpty
                 if inAbstract { continue }
                 builder.heading(b.text, level: level)
                 continue
             }
             // "Abstract" alone on a line in body type (Journal of Statistical Software and R vignette styles).
             let plain = b.text.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " :.—-"))
-            if b.page <= 2, abstract.isEmpty, !inAbstract, plain == "abstract" {
+            if b.page <= p.abstractMaxPage, abstract.isEmpty, !inAbstract, plain == "abstract" {
                 inAbstract = true
                 continue
             }
@@ -409,7 +432,8 @@ struct PDFLayout {
                 continue
             }
             // "Abstract. We study…" / "Abstract—We study…" on the first pages.
-            if b.page <= 2, abstract.isEmpty, builder.paragraphCount < 8, b.text.count > 40,
+            if b.page <= p.abstractMaxPage, abstract.isEmpty, builder.paragraphCount < p.abstractMaxParagraphsBefore,
+               b.text.count > p.abstractMinCharacters,
                let range = b.text.range(of: #"^(abstract|summary)\s*[.:—–-]\s*"#, options: [.regularExpression, .caseInsensitive]) {
                 abstract.append(String(b.text[range.upperBound...]))
                 continue

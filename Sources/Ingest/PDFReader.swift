@@ -1,3 +1,4 @@
+import Common
 import Foundation
 
 /// Reads a PDF through poppler-glib: text lines per page, then `PDFLayout` for structure.
@@ -48,7 +49,7 @@ struct PDFReader {
     private func extractPages(first: PopplerDocumentHandle, count: Int) throws -> [PDFPageText] {
         let n = min(workers, max(1, count / 8))
         if n <= 1 { return (0..<count).map { first.page($0) ?? PDFPageText(lines: [], width: 0, height: 0) } }
-        let results = PageSlots(count: count)
+        let results = Slots<PDFPageText>(count: count)
         let path = self.path, password = self.password
         nonisolated(unsafe) let shared = first
         DispatchQueue.concurrentPerform(iterations: n) { w in
@@ -62,25 +63,15 @@ struct PDFReader {
             // Interleaved pages keep the workers' loads even.
             var i = w
             while i < count {
-                results.set(i, document.page(i))
+                results[i] = document.page(i)
                 i += n
             }
         }
         return try (0..<count).map { i in
-            guard let page = results.get(i) else {
+            guard let page = results[i] else {
                 throw IngestError.damagedPDF(path: path, reason: "page \(i + 1) could not be read")
             }
             return page
         }
     }
-}
-
-/// One slot per page, written by the extraction workers (each index by one worker only).
-private final class PageSlots: @unchecked Sendable {
-    // @unchecked: every index is written by exactly one worker and read only after all have finished.
-    private var slots: [PDFPageText?]
-    private let lock = NSLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ page: PDFPageText?) { lock.lock(); slots[i] = page; lock.unlock() }
-    func get(_ i: Int) -> PDFPageText? { lock.lock(); defer { lock.unlock() }; return slots[i] }
 }

@@ -64,21 +64,13 @@ struct JobOutputs {
         }
     }
 
-    /// `tree.json`: every node with its inputs, provenance, text, tokens and timing.
+    /// `tree.json`: every node's plan fields (`Plan.jsonFields`, as `precis plan --json`) with its run's: status,
+    /// text, tokens and timing.
     func tree() -> Data {
         let nodes = plan.nodes.map { node -> [String: Any] in
-            var n: [String: Any] = [
-                "id": node.id, "kind": node.kind.rawValue, "level": node.level, "inputs": node.children,
-                "max_output_tokens": node.maxOutputTokens, "section": node.headingPath,
-            ]
-            if let d = node.document {
-                n["document"] = runner.relative(plan.documents[d].path)
-                if let c = node.chunk {
-                    n["chunk"] = c
-                    n["chunk_tokens"] = plan.documents[d].chunks[c].tokens
-                }
-            }
-            if let first = node.firstPage, let last = node.lastPage { n["pages"] = [first, last] }
+            var n = plan.jsonFields(of: node, path: runner.relative)
+            // tree.json's name for "children" before it shared plan --json's fields; kept for scripts.
+            n["inputs"] = node.children
             if let record = report.records[node.id] {
                 n["status"] = record.status.rawValue
                 n["used_inputs"] = record.usedChildren

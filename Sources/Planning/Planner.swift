@@ -78,14 +78,9 @@ public struct Planner<Counter: TokenCounting>: Sendable {
 
         var nodes: [PlanNode] = []
         for (d, doc) in docs.enumerated() {
-            let title = Self.shorten(doc.title, to: 120)
             var level: [Int] = []
             for chunk in doc.chunks {
-                let heading = chunk.headingPath.map { Self.shorten($0, to: 60) }
-                let points = chunk.index < doc.keyPoints.count ? doc.keyPoints[chunk.index] : []
-                let prompt = wrap(prompts.map(title: title, headingPath: heading, chunk: chunk, sentences: p.sentences,
-                                              keyPoints: points))
-                let tokens = counter.count(prompt)
+                let tokens = counter.count(mapPrompt(doc, chunk: chunk.index))
                 guard tokens + p.summaryTokens <= p.contextTokens else {
                     throw .configuration(
                         "\(doc.path): chunk \(chunk.index + 1) needs a prompt of \(tokens) tokens; with \(Setting.summaryTokens) \(p.summaryTokens) that exceeds \(Setting.contextTokens) \(p.contextTokens). Lower \(Setting.chunkTokens) or raise \(Setting.contextTokens).")
@@ -96,66 +91,16 @@ public struct Planner<Counter: TokenCounting>: Sendable {
                     promptTokens: tokens, maxOutputTokens: p.summaryTokens,
                     firstPage: chunk.firstPage, lastPage: chunk.lastPage, headingPath: chunk.headingPath))
             }
-            var round = 0
-            while level.count > 1 {
-                round += 1
-                let groups = Self.balancedGroups(level.count, capacity: capacity.document)
-                let final = groups.count == 1
-                var next: [Int] = []
-                for group in groups {
-                    let children = group.map { level[$0] }
-                    let parts = children.enumerated().map { k, child in
-                        Prompts.Part(label: label(part: k + 1, of: nodes[child]), text: "")
-                    }
-                    let prompt = wrap(prompts.reduce(title: title, parts: parts, sentences: p.sentences, final: final))
-                    let bound = counter.count(prompt) + supportAllowance
-                        + children.reduce(0) { $0 + nodes[$1].maxOutputTokens + Self.seamTokens }
-                    let first = children.compactMap { nodes[$0].firstPage }.min()
-                    let last = children.compactMap { nodes[$0].lastPage }.max()
-                    next.append(nodes.count)
-                    nodes.append(PlanNode(
-                        id: nodes.count, kind: final ? .document : .reduce, level: round, children: children,
-                        document: d, chunk: nil, promptTokens: bound, maxOutputTokens: p.summaryTokens,
-                        firstPage: first, lastPage: last, headingPath: nodes[children[0]].headingPath,
-                        labels: parts.map(\.label)))
-                }
-                level = next
-            }
-            if nodes[level[0]].kind == .map { nodes[level[0]].kind = .document }
-            docs[d].root = level[0]
+            let root = merge(level, scope: .document(d, title: Self.shorten(doc.title, to: 120)),
+                             capacity: capacity.document, nodes: &nodes)
+            if nodes[root].kind == .map { nodes[root].kind = .document }
+            docs[d].root = root
         }
 
-        var corpusRoot: Int?
-        if docs.count >= 2 {
-            var level = docs.map(\.root)
-            var covered: [Int: ClosedRange<Int>] = [:]
-            for (d, doc) in docs.enumerated() { covered[doc.root] = d...d }
-            var round = 0
-            while level.count > 1 {
-                round += 1
-                let groups = Self.balancedGroups(level.count, capacity: capacity.corpus)
-                let final = groups.count == 1
-                var next: [Int] = []
-                for group in groups {
-                    let children = group.map { level[$0] }
-                    let parts = children.map { child in
-                        Prompts.Part(label: corpusLabel(nodes[child], covering: covered[child]!, docs: docs), text: "")
-                    }
-                    let prompt = wrap(prompts.corpus(parts: parts, sentences: p.sentences, final: final))
-                    let bound = counter.count(prompt)
-                        + children.reduce(0) { $0 + nodes[$1].maxOutputTokens + Self.seamTokens }
-                    covered[nodes.count] = covered[children.first!]!.lowerBound...covered[children.last!]!.upperBound
-                    next.append(nodes.count)
-                    nodes.append(PlanNode(
-                        id: nodes.count, kind: final ? .corpus : .reduce, level: documentDepth + round,
-                        children: children, document: nil, chunk: nil, promptTokens: bound,
-                        maxOutputTokens: p.summaryTokens, firstPage: nil, lastPage: nil, headingPath: [],
-                        labels: parts.map(\.label)))
-                }
-                level = next
-            }
-            corpusRoot = level[0]
-        }
+        let corpusRoot = docs.count >= 2
+            ? merge(docs.map(\.root), scope: .corpus(docs, levelsBelow: documentDepth), capacity: capacity.corpus,
+                    nodes: &nodes)
+            : nil
 
         for node in nodes where node.promptTokens + node.maxOutputTokens > p.contextTokens {
             // Unreachable when the capacities are right; kept as the proof's last line.
@@ -168,19 +113,89 @@ public struct Planner<Counter: TokenCounting>: Sendable {
     /// Tokens a document merge prompt is allowed for supporting source sentences (0 without them).
     var supportAllowance: Int { parameters.supportTokens > 0 ? parameters.supportTokens + Prompts.keyPointHeadingTokens : 0 }
 
+    /// The prompt of the map node over chunk `c` of `document`, chat template applied.
+    func mapPrompt(_ document: PlannedDocument, chunk c: Int) -> String {
+        let chunk = document.chunks[c]
+        return mapPrompt(title: document.title, headingPath: chunk.headingPath, chunk: chunk,
+                         keyPoints: c < document.keyPoints.count ? document.keyPoints[c] : [])
+    }
+
+    /// A map prompt, chat template applied, the title and section names shortened. The one place map prompts are
+    /// made: the plan counts them here, the executor sends them from here, and `checkParameters` bounds their
+    /// overhead here (an empty chunk under the longest title and section path), so the proof holds.
+    func mapPrompt(title: String, headingPath: [String], chunk: Chunk, keyPoints: [String] = []) -> String {
+        wrap(prompts.map(title: Self.shorten(title, to: 120), headingPath: headingPath.map { Self.shorten($0, to: 60) },
+                         chunk: chunk, sentences: parameters.sentences, keyPoints: keyPoints))
+    }
+
+    /// What a chain of merge rounds merges: one document's nodes, or the document roots of the corpus.
+    enum MergeScope {
+        /// The document at this index of the plan, with its title as prompts give it: `.reduce` nodes up to its
+        /// `.document` root, each with its pages and first section, and room for supporting sentences.
+        case document(Int, title: String)
+        /// The corpus: `.reduce` nodes up to the `.corpus` root, their levels above the documents' deepest.
+        case corpus([PlannedDocument], levelsBelow: Int)
+    }
+
+    /// Merges `level` (node ids, in order) round after round, in balanced groups of at most `capacity`, until one
+    /// node remains, and returns its id (`level[0]` when there is one node only); the merge nodes are appended to
+    /// `nodes`. A merge's prompt is bounded by its instructions and labels counted exactly, plus every child at
+    /// its output budget and a seam allowance.
+    func merge(_ level: [Int], scope: MergeScope, capacity: Int, nodes: inout [PlanNode]) -> Int {
+        let p = parameters
+        func parts(_ labels: [String]) -> [Prompts.Part] { labels.map { Prompts.Part(label: $0, text: "") } }
+        var level = level
+        var round = 0
+        while level.count > 1 {
+            round += 1
+            let groups = Self.balancedGroups(level.count, capacity: capacity)
+            let final = groups.count == 1
+            var next: [Int] = []
+            for group in groups {
+                let children = group.map { level[$0] }
+                let childTokens = children.reduce(0) { $0 + nodes[$1].maxOutputTokens + Self.seamTokens }
+                let node: PlanNode
+                switch scope {
+                case let .document(d, title):
+                    let labels = children.enumerated().map { k, child in label(part: k + 1, of: nodes[child]) }
+                    let prompt = wrap(prompts.reduce(title: title, parts: parts(labels), sentences: p.sentences, final: final))
+                    node = PlanNode(
+                        id: nodes.count, kind: final ? .document : .reduce, level: round, children: children,
+                        document: d, chunk: nil, promptTokens: counter.count(prompt) + supportAllowance + childTokens,
+                        maxOutputTokens: p.summaryTokens,
+                        firstPage: children.compactMap { nodes[$0].firstPage }.min(),
+                        lastPage: children.compactMap { nodes[$0].lastPage }.max(),
+                        headingPath: nodes[children[0]].headingPath, labels: labels)
+                case let .corpus(docs, levelsBelow):
+                    let labels = children.map { corpusLabel(nodes[$0], covering: Self.documents(under: $0, in: nodes), docs: docs) }
+                    let prompt = wrap(prompts.corpus(parts: parts(labels), sentences: p.sentences, final: final))
+                    node = PlanNode(
+                        id: nodes.count, kind: final ? .corpus : .reduce, level: levelsBelow + round, children: children,
+                        document: nil, chunk: nil, promptTokens: counter.count(prompt) + childTokens,
+                        maxOutputTokens: p.summaryTokens, firstPage: nil, lastPage: nil, headingPath: [], labels: labels)
+                }
+                next.append(node.id)
+                nodes.append(node)
+            }
+            level = next
+        }
+        return level[0]
+    }
+
+    /// The documents a corpus-level node covers: from its first leaf's document to its last's.
+    static func documents(under id: Int, in nodes: [PlanNode]) -> ClosedRange<Int> {
+        var first = id, last = id
+        while nodes[first].document == nil { first = nodes[first].children[0] }
+        while nodes[last].document == nil { last = nodes[last].children.last! }
+        return nodes[first].document!...nodes[last].document!
+    }
+
     /// The full prompt of a node, chat template applied, given its children's summaries in order (ignored for
     /// nodes over a chunk) and, for a document's merge, supporting source sentences (their `- sentence` lines
     /// within `supportTokens`). The same rendering the plan counted.
     public func prompt(for node: PlanNode, in plan: Plan, childTexts: [String], support: [String] = []) -> String {
         let sentences = parameters.sentences
-        if let d = node.document, let c = node.chunk {
-            let doc = plan.documents[d]
-            let chunk = doc.chunks[c]
-            return wrap(prompts.map(title: Self.shorten(doc.title, to: 120),
-                                    headingPath: chunk.headingPath.map { Self.shorten($0, to: 60) },
-                                    chunk: chunk, sentences: sentences,
-                                    keyPoints: c < doc.keyPoints.count ? doc.keyPoints[c] : []))
-        }
+        if let d = node.document, let c = node.chunk { return mapPrompt(plan.documents[d], chunk: c) }
         let parts = zip(node.labels, childTexts).map { Prompts.Part(label: $0, text: $1) }
         let final = node.kind == .document || node.kind == .corpus
         if let d = node.document {
@@ -237,8 +252,8 @@ public struct Planner<Counter: TokenCounting>: Sendable {
         let longHeading = longest(Set(documents.flatMap { $0.paragraphs.map { $0.headingPath.map { Self.shorten($0, to: 60) } } }))
         let empty = Chunk(index: 0, text: "", overlap: "", tokens: 0, overlapTokens: 0, headingPath: [],
                           sections: [], firstPage: nil, lastPage: nil, paragraphs: 0...0)
-        let mapOverhead = counter.count(wrap(prompts.map(title: longTitle, headingPath: longHeading,
-                                                         chunk: empty, sentences: p.sentences)))
+        // Shortening again changes nothing: `shorten` leaves text of the length it gives as it is.
+        let mapOverhead = counter.count(mapPrompt(title: longTitle, headingPath: longHeading, chunk: empty))
         let keyPointAllowance = p.keyPointTokens > 0 ? p.keyPointTokens + Prompts.keyPointHeadingTokens : 0
         let mapNeed = mapOverhead + keyPointAllowance + p.chunking.chunkTokens + 2 + p.summaryTokens
         guard mapNeed <= p.contextTokens else {

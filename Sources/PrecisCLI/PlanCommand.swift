@@ -61,14 +61,8 @@ enum PlanJSON {
             ["level": $0.level, "nodes": $0.nodes, "input_tokens": $0.inputTokens, "output_tokens": $0.outputTokens]
         }
         root["nodes"] = plan.nodes.map { node -> [String: Any] in
-            var n: [String: Any] = [
-                "id": node.id, "kind": node.kind.rawValue, "level": node.level, "children": node.children,
-                "prompt_tokens": node.promptTokens, "max_output_tokens": node.maxOutputTokens,
-                "document": node.document.map { plan.documents[$0].path as Any } ?? NSNull(),
-            ]
-            if let first = node.firstPage, let last = node.lastPage { n["pages"] = [first, last] }
-            if let c = node.chunk { n["chunk"] = c }
-            if !node.headingPath.isEmpty { n["section"] = node.headingPath }
+            var n = plan.jsonFields(of: node)
+            n["prompt_tokens"] = node.promptTokens
             return n
         }
         let data = try! JSONSerialization.data(withJSONObject: root, options: [.prettyPrinted, .sortedKeys])
