@@ -19,7 +19,7 @@ import TestSupport
         options.chunkTokens = 256
         options.summaryTokens = 64
         options.threads = 2
-        let evaluator = Evaluator(summarizer: Summarizer(model: model, options: options))
+        let evaluator = Evaluator(summarizer: Summarizer(model: model, options: options, speedsFile: Fixtures.speedsFile))
         return (evalCase, evaluator.evaluate(evalCase))
     }
 

@@ -43,7 +43,7 @@ import TestSupport
         options.fanIn = 6
         options.workers = 2
         options.threads = 1
-        let summarizer = Summarizer(model: model, options: options)
+        let summarizer = Summarizer(model: model, options: options, speedsFile: Fixtures.speedsFile)
         let (documents, readFailures) = Pipeline.ingest([pdf, markdown])
         #expect(readFailures.isEmpty)
         let (plan, empty) = try summarizer.plan(documents)

@@ -20,7 +20,8 @@ import TestSupport
         options.summaryTokens = summaryTokens
         options.workers = 1
         options.threads = 2
-        return Summarizer(model: try SummarizerModel(path: Fixtures.modelPath), options: options)
+        return Summarizer(model: try SummarizerModel(path: Fixtures.modelPath), options: options,
+                          speedsFile: Fixtures.speedsFile)
     }
 
     private func crcGuide() throws -> String {

@@ -80,7 +80,7 @@ import TestSupport
             let process = Process()
             process.executableURL = Fixtures.precisExecutable
             process.arguments = ["run", job.path, "--quiet"]
-            process.environment = ProcessInfo.processInfo.environment.merging(["PRECIS_MODEL": Fixtures.modelPath]) { $1 }
+            process.environment = Fixtures.environment(["PRECIS_MODEL": Fixtures.modelPath])
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
