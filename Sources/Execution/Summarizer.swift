@@ -11,11 +11,15 @@ public final class Summarizer: Sendable {
     public let options: SummaryOptions
     public let decoding: SummaryDecoding
     public let planner: Planner<ModelTokenCounter>
+    /// Where measured speeds are read (for estimates) and recorded after a run; nil: neither (a rough guess).
+    public let speedsFile: String?
 
-    public init(model: SummarizerModel, options: SummaryOptions, decoding: SummaryDecoding = .default) {
+    public init(model: SummarizerModel, options: SummaryOptions, decoding: SummaryDecoding = .default,
+                speedsFile: String? = EngineSpeeds.defaultFile()) {
         self.model = model
         self.options = options
         self.decoding = decoding
+        self.speedsFile = speedsFile
         let wrap: @Sendable (String) -> String = { [model] in model.wrap($0) }
         planner = Planner(counter: model.counter, wrap: wrap, prompts: Prompts(instructions: options.instructions),
                           parameters: options.planParameters(modelContext: model.contextLength))
@@ -80,16 +84,16 @@ public final class Summarizer: Sendable {
         let promptSeconds = computed.reduce(0) { $0 + $1.promptSeconds }
         let outputTokens = computed.reduce(0) { $0 + $1.outputTokens }
         let outputSeconds = computed.reduce(0) { $0 + $1.seconds - $1.promptSeconds }
-        guard promptTokens > 200, outputTokens > 50, promptSeconds > 0, outputSeconds > 0 else { return }
+        guard let speedsFile, promptTokens > 200, outputTokens > 50, promptSeconds > 0, outputSeconds > 0 else { return }
         EngineSpeeds.store(EngineSpeeds(prefillTokensPerSecond: Double(promptTokens) / promptSeconds,
                                         decodeTokensPerSecond: Double(outputTokens) / outputSeconds,
                                         source: "measured"),
-                           modelIdentity: model.identity, threads: options.threads)
+                           in: speedsFile, modelIdentity: model.identity, threads: options.threads)
     }
 
     /// The plan's time estimate with this machine's measured (or guessed) speeds.
     public func estimate(_ plan: Plan) -> (seconds: Double, speeds: EngineSpeeds) {
-        let speeds = EngineSpeeds.load(modelIdentity: model.identity, modelBytes: model.gguf.file.bytes.count,
+        let speeds = EngineSpeeds.load(from: speedsFile, modelIdentity: model.identity, modelBytes: model.gguf.file.bytes.count,
                                        threads: options.threads)
         // Extraction makes no model call: ranking takes well under a second a document.
         if options.method == .extractive { return (0, speeds) }

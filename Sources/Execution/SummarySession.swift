@@ -18,9 +18,10 @@ public final class SummarySession: Sendable {
     public let modelPath: String
     public let modelSource: ModelLocator.Source
 
-    /// Finds and loads the model. A model that cannot be found or read is a configuration error.
-    public init(model locator: ModelLocator, options: SummaryOptions,
-                decoding: SummaryDecoding = .default) throws(SessionError) {
+    /// Finds and loads the model. A model that cannot be found or read is a configuration error. `speedsFile`:
+    /// where measured speeds are read for estimates and recorded after a run (nil: neither).
+    public init(model locator: ModelLocator, options: SummaryOptions, decoding: SummaryDecoding = .default,
+                speedsFile: String? = EngineSpeeds.defaultFile()) throws(SessionError) {
         let model: SummarizerModel
         do {
             (modelPath, modelSource) = try locator.locate()
@@ -28,7 +29,7 @@ public final class SummarySession: Sendable {
         } catch {
             throw .model(error)
         }
-        summarizer = Summarizer(model: model, options: options, decoding: decoding)
+        summarizer = Summarizer(model: model, options: options, decoding: decoding, speedsFile: speedsFile)
     }
 
     public var options: SummaryOptions { summarizer.options }

@@ -68,8 +68,8 @@ public struct JobConfig: Sendable, Equatable {
         }
     }
 
-    /// The keys job.toml knows, by table ("" is the top level).
-    static let keys: [String: Set<String>] = [
+    /// The keys job.toml knows, by table ("" is the top level). Examples/job.toml shows each (JobConfigTests).
+    package static let keys: [String: Set<String>] = [
         "": ["title", "inputs", "allow_outside_inputs", "model", "instructions", "method", "chunk_tokens", "chunk_overlap", "fan_in", "summary_tokens",
              "context_tokens", "workers", "threads", "temperature", "seed", "kv_cache", "output"],
         "output": ["documents", "outline", "tree"],

@@ -19,7 +19,7 @@ import TestSupport
         options.chunkTokens = 256
         options.summaryTokens = 64
         options.threads = 2
-        let evaluator = Evaluator(session: try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options))
+        let evaluator = Evaluator(session: try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options, speedsFile: Fixtures.speedsFile))
         return (evalCase, evaluator.evaluate(evalCase))
     }
 

@@ -43,7 +43,7 @@ import TestSupport
         options.fanIn = 6
         options.workers = 2
         options.threads = 1
-        let session = try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options)
+        let session = try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options, speedsFile: Fixtures.speedsFile)
         let prepared = try session.prepare(paths: [pdf, markdown])
         #expect(prepared.failures.isEmpty)
         let plan = try #require(prepared.plan)

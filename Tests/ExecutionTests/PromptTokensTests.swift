@@ -33,7 +33,8 @@ import TestSupport
         var options = SummaryOptions()
         options.method = .mapreduce
         options.threads = 1
-        let session = try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options)
+        let session = try SummarySession(model: ModelLocator(flag: Fixtures.modelPath), options: options,
+                                         speedsFile: Fixtures.speedsFile)
         let prepared = try session.prepare(paths: [path])
         let plan = try #require(prepared.plan)
         let map = try #require(plan.nodes.first { $0.readsChunk })

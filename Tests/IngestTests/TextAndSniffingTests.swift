@@ -79,7 +79,7 @@ import TestSupport
     }
 
     @Test func randomBytesNamedPDF() throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SplitMix64(seed: 2)
         let path = try write("random.pdf", (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) })
         #expect(throws: IngestError.contentMismatch(path: path, fileExtension: "pdf", content: "binary data")) {
             try Ingest.read(path: path)

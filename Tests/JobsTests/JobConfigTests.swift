@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Jobs
 import Testing
+import TestSupport
 
 /// job.toml: every key read, and every mistake reported with its key and line.
 @Suite struct JobConfigTests {
@@ -90,6 +91,51 @@ import Testing
             #expect(line == 2)
             #expect(column > 1)
             #expect(error.description.hasPrefix("job.toml:2:"))
+        }
+    }
+
+    /// Examples/job.toml is the user's reference for job.toml: it parses, sets every key JobConfig knows (so a new
+    /// key cannot be left out), explains each in a comment, and names only documentation files that exist.
+    @Test func exampleShowsEveryKey() throws {
+        let path = Fixtures.packageRoot.appendingPathComponent("Examples/job.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        _ = try JobConfig.parse(text, path: path)
+
+        // Each `key = value` line with its table, and whether it is explained: a comment on the line, or a comment
+        // (or an explained key of the same block) on the line above it.
+        var shown: [String: Bool] = [:]
+        var table = ""
+        var previous: (isComment: Bool, explainedKey: Bool) = (false, false)
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("[") {
+                table = line.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+                shown[table] = true  // a table is explained by its keys
+                previous = (false, false)
+            } else if line.hasPrefix("#") {
+                previous = (true, false)
+            } else if let equals = line.firstIndex(of: "=") {
+                let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+                let explained = line.contains("#") || previous.isComment || previous.explainedKey
+                shown[table.isEmpty ? key : table + "." + key] = explained
+                previous = (false, explained)
+            } else {
+                previous = (false, false)
+            }
+        }
+        let known = JobConfig.keys.flatMap { table, keys in keys.map { table.isEmpty ? $0 : table + "." + $0 } }
+        for key in known.sorted() {
+            #expect(shown[key] != nil, "Examples/job.toml does not show '\(key)'")
+            #expect(shown[key] != false, "Examples/job.toml shows '\(key)' without a comment")
+        }
+
+        // Every documentation file it names is in the repository.
+        let named = text.matches(of: /[A-Za-z]+(?:\/[A-Za-z0-9_-]+)*\.md/).map { String($0.output) }
+            .filter { $0.hasPrefix("docs/") || $0 == "README.md" }
+        #expect(!named.isEmpty)
+        for file in Set(named) {
+            #expect(FileManager.default.fileExists(atPath: Fixtures.packageRoot.appendingPathComponent(file).path),
+                    "Examples/job.toml names \(file), which does not exist")
         }
     }
 }

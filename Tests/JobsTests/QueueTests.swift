@@ -91,7 +91,7 @@ import TestSupport
         let process = Process()
         process.executableURL = Fixtures.precisExecutable
         process.arguments = ["worker", "--queue", queue.path, "--quiet"]
-        process.environment = ProcessInfo.processInfo.environment.merging(["PRECIS_MODEL": Fixtures.modelPath]) { $1 }
+        process.environment = Fixtures.environment(["PRECIS_MODEL": Fixtures.modelPath])
         process.standardError = FileHandle.nullDevice
         try process.run()
         // Wait for the first finished node, then ask the worker to stop.

@@ -30,6 +30,28 @@ public enum Fixtures {
         return packageRoot.appendingPathComponent(".build/release/precis")
     }
 
+    /// The tests' own cache directory, in place of the user's `~/.cache/precis` (speeds.json, models/): emptied
+    /// once per test process, then given to in-process code (`speedsFile`) and, as `XDG_CACHE_HOME`, to every
+    /// command `runCommand` starts.
+    public static let cacheHome: URL = {
+        let url = packageRoot.appendingPathComponent(".build/test-cache", isDirectory: true)
+        try? FileManager.default.removeItem(at: url)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    /// `speeds.json` in the tests' cache directory (what `EngineSpeeds.defaultFile()` is for a user).
+    public static var speedsFile: String { cacheHome.appendingPathComponent("precis/speeds.json").path }
+
+    /// This process's environment for a child command: the tests' cache directory, then `extra`.
+    public static func environment(_ extra: [String: String] = [:], removing: [String] = []) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        for key in removing { env.removeValue(forKey: key) }
+        env["XDG_CACHE_HOME"] = cacheHome.path
+        env.merge(extra) { $1 }
+        return env
+    }
+
     /// A fresh temporary directory, removed by the caller with `cleanUp`.
     public static func temporaryDirectory(_ label: String = "precis-test") throws -> URL {
         let url = FileManager.default.temporaryDirectory
@@ -46,17 +68,15 @@ public struct CommandResult: Sendable {
     public let stderr: String
 }
 
-/// Runs an executable with arguments, in `directory`, with `environment` added to this process's.
+/// Runs an executable with arguments, in `directory`, with `Fixtures.environment(environment, removing:)`: this
+/// process's environment with the tests' cache directory and `environment` added.
 public func runCommand(_ executable: URL, _ arguments: [String], directory: URL? = nil,
                        environment: [String: String] = [:], removing: [String] = []) throws -> CommandResult {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
-    var env = ProcessInfo.processInfo.environment
-    for key in removing { env.removeValue(forKey: key) }
-    env.merge(environment) { $1 }
-    process.environment = env
+    process.environment = Fixtures.environment(environment, removing: removing)
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
