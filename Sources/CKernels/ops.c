@@ -290,24 +290,6 @@ void pk_attention_head_ref(float *restrict out, const float *restrict q, const u
     }
 }
 
-size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim) {
-    // Scores of every query, the rounded queries, one block of converted keys or values (room for a batched
-    // kernel; the per-head loop below uses the scores and the query halves).
-    return (size_t)(n_queries * n_kv + n_queries * head_dim + 64 * head_dim);
-}
-
-void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
-                       size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
-                       float scale, int order, float *scratch) {
-    float *scores = scratch;
-    uint16_t *q16 = (uint16_t *)(scratch + n_kv0 + n_rows);
-    for (int64_t r = 0; r < n_rows; r++)
-        for (int64_t h = 0; h < n_heads; h++) {
-            const size_t at = (size_t)r * q_stride + (size_t)(h * head_dim);
-            pk_attention_head(out + at, q + at, k, v, kv_stride, n_kv0 + r, head_dim, scale, order, scores, q16);
-        }
-}
-
 // MARK: - Attention over a q8_0 cache (llama.cpp's flash attention arithmetic)
 
 size_t pk_attention_q8_0_scratch(int64_t n_queries, int64_t head_dim) {

@@ -69,17 +69,6 @@ int pk_attention_gemm_order(int order, int64_t head_dim);
 /// in double, scaled by the float reciprocal, rounded to f16 for the product with the f16 values).
 void pk_softmax_ggml(float *restrict scores, int64_t n);
 
-/// Causal attention of `n_rows` query rows at consecutive positions for `n_heads` query heads that share one KV
-/// head (prefill): row r sees positions [0, n_kv0 + r). The query of row r, head h is at
-/// `q + r·q_stride + h·head_dim` and its output goes to the same place in `out`; `k` and `v` are as in
-/// pk_attention_head, and every output is pk_attention_head's in `order`, to the bit (for now it is one
-/// pk_attention_head per row and head; a batched kernel must keep that arithmetic: AttentionTests).
-/// `scratch` holds pk_attention_rows_scratch(n_rows · n_heads, n_kv0 + n_rows − 1, head_dim) floats.
-void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
-                       size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
-                       float scale, int order, float *scratch);
-size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim);
-
 /// Causal attention over a q8_0 KV cache, as llama.cpp's CPU flash attention computes it for q8_0 keys and values
 /// (ggml_compute_forward_flash_attn_ext_f16_one_chunk; llama.cpp needs flash attention for a quantized V cache).
 /// Row r of `n_rows` (consecutive positions), each of the `n_heads` query heads sharing one KV head, sees positions
