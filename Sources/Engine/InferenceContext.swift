@@ -107,12 +107,6 @@ public final class InferenceContext {
     /// Forgets the cached tokens.
     public func reset() { position = 0 }
 
-    /// Keeps the first `count` cached tokens and forgets the rest (to reuse a shared prompt prefix).
-    public func truncate(to count: Int) {
-        precondition(count >= 0 && count <= position)
-        position = count
-    }
-
     /// Evaluates `tokens` after the cached ones, in batches of `batchCapacity`; afterwards `withLogits` reads the
     /// logits of the last token.
     public func evaluate(_ tokens: UnsafeBufferPointer<Int32>) throws(EngineError) {
