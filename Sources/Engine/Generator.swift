@@ -74,7 +74,7 @@ public final class Generator {
     /// final (held back while it could be the start of a stop string); it returns false to stop.
     public func generate(promptTokens: [Int32], parameters: GenerationParameters,
                          onToken: (Int32, String) -> Bool = { _, _ in true }) throws(EngineError) -> GenerationResult {
-        guard !promptTokens.isEmpty else { throw .contextFull(capacity: context.contextLength, needed: 0) }
+        guard !promptTokens.isEmpty else { throw .emptyPrompt }
         let start = DispatchTime.now().uptimeNanoseconds
         context.reset()
         try promptTokens.withUnsafeBufferPointer { (tokens) throws(EngineError) in try context.evaluate(tokens) }

@@ -67,6 +67,14 @@ import TestSupport
         #expect(again.timings.promptTokens == prompt.count)
     }
 
+    @Test func anEmptyPromptIsItsOwnError() throws {
+        let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
+        let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 16)
+        #expect(throws: EngineError.emptyPrompt) {
+            try generator.generate(promptTokens: [], parameters: GenerationParameters(maxTokens: 4))
+        }
+    }
+
     @Test func stopStringsCutTheText() throws {
         let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
         let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 256, threads: 1)
