@@ -165,3 +165,35 @@ void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const v
     pk_attention_rows_q8_0_with(kernels(), out, q, q_stride, k, v, kv_stride, n_rows, n_heads, n_kv0, head_dim,
                                 scale, scratch);
 }
+
+// MARK: - Float ops (pk_ops.h) with their own SIMD versions
+
+void pk_f32_to_f16_row_with(const pk_kernels *k, const float *restrict x, uint16_t *restrict y, int64_t n) {
+    (k && k->to_f16 ? k->to_f16 : pk_to_f16_ref)(x, y, n);
+}
+
+void pk_swiglu_with(const pk_kernels *k, const float *gate, const float *up, float *out, int64_t n) {
+    (k && k->swiglu ? k->swiglu : pk_swiglu_ref)(gate, up, out, n);
+}
+
+void pk_attention_head_with(const pk_kernels *k, float *restrict out, const float *restrict q,
+                            const uint16_t *restrict keys, const uint16_t *restrict values, size_t kv_stride,
+                            int64_t n_kv, int64_t head_dim, float scale, int order, float *restrict scores,
+                            uint16_t *restrict q16) {
+    (k && k->attention_f16 ? k->attention_f16 : pk_attention_head_ref)(out, q, keys, values, kv_stride, n_kv,
+                                                                       head_dim, scale, order, scores, q16);
+}
+
+void pk_f32_to_f16_row(const float *restrict x, uint16_t *restrict y, int64_t n) {
+    pk_f32_to_f16_row_with(kernels(), x, y, n);
+}
+
+void pk_swiglu(const float *gate, const float *up, float *out, int64_t n) {
+    pk_swiglu_with(kernels(), gate, up, out, n);
+}
+
+void pk_attention_head(float *restrict out, const float *restrict q, const uint16_t *restrict k,
+                       const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale,
+                       int order, float *restrict scores, uint16_t *restrict q16) {
+    pk_attention_head_with(kernels(), out, q, k, v, kv_stride, n_kv, head_dim, scale, order, scores, q16);
+}

@@ -1,7 +1,5 @@
-// Float ops of the forward pass: the scalar reference, and the dispatch of the f16 attention inner loops.
+// Float ops of the forward pass: the scalar reference (the spec of ops_avx2.c; dispatch.c picks the path).
 #include <math.h>
-#include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 #include "ckernels.h"
 #include "ops_internal.h"
@@ -49,7 +47,7 @@ uint16_t pk_f32_to_f16(float f) {
     return (uint16_t)(sign | (r >> 13));
 }
 
-static void to_f16_scalar(const float *restrict x, uint16_t *restrict y, int64_t n) {
+void pk_to_f16_ref(const float *restrict x, uint16_t *restrict y, int64_t n) {
     for (int64_t i = 0; i < n; i++) y[i] = pk_f32_to_f16(x[i]);
 }
 
@@ -133,42 +131,6 @@ static float dot_f16_gemm(const uint16_t *restrict x, const uint16_t *restrict y
     return reduce8(a);
 }
 
-// MARK: - Dispatch
-
-static void swiglu_scalar(const float *gate, const float *up, float *out, int64_t n);
-
-static struct {
-    pk_to_f16_fn to_f16;
-    pk_swiglu_fn swiglu;
-    pk_attention_head_fn attention;
-    const char *name;
-} ops = { to_f16_scalar, swiglu_scalar, pk_attention_head_ref, "scalar" };
-static pthread_once_t ops_once = PTHREAD_ONCE_INIT;
-
-static void ops_pick(void) {
-    const char *forced = getenv("PRECIS_KERNELS");
-    if (forced && strcmp(forced, "scalar") == 0) return;
-#if defined(__x86_64__)
-    uint32_t need = PK_CPU_AVX2 | PK_CPU_FMA | PK_CPU_F16C;
-    if ((pk_cpu_features() & need) == need) {
-        ops.to_f16 = pk_to_f16_avx2;
-        ops.swiglu = pk_swiglu_avx2;
-        ops.attention = pk_attention_head_avx2;
-        ops.name = "avx2";
-    }
-#endif
-}
-
-const char *pk_ops_path(void) {
-    pthread_once(&ops_once, ops_pick);
-    return ops.name;
-}
-
-void pk_f32_to_f16_row(const float *restrict x, uint16_t *restrict y, int64_t n) {
-    pthread_once(&ops_once, ops_pick);
-    ops.to_f16(x, y, n);
-}
-
 // MARK: - Norm, rope, activations
 
 void pk_rmsnorm(const float *x, const float *restrict w, float *y, int64_t n, float eps) {
@@ -212,18 +174,13 @@ void pk_rope(float *x, int64_t n_heads, int64_t head_dim, int64_t n_rot, const f
 }
 
 /// silu(g)·u with llama.cpp's arithmetic: g / (1 + e^(0 − g)), e from pk_expf.
-static void swiglu_scalar(const float *gate, const float *up, float *out, int64_t n) {
+void pk_swiglu_ref(const float *gate, const float *up, float *out, int64_t n) {
     for (int64_t i = 0; i < n; i++) {
         const float g = gate[i];
         const float e = pk_expf(0.0f - g);
         const float silu = g / (1.0f + e);
         out[i] = silu * up[i];
     }
-}
-
-void pk_swiglu(const float *gate, const float *up, float *out, int64_t n) {
-    pthread_once(&ops_once, ops_pick);
-    ops.swiglu(gate, up, out, n);
 }
 
 void pk_add(float *restrict y, const float *restrict x, int64_t n) {
@@ -238,13 +195,6 @@ void pk_add_bias(float *y, const float *restrict b, int64_t n, int64_t rows, int
 }
 
 // MARK: - Attention
-
-void pk_attention_head(float *restrict out, const float *restrict q, const uint16_t *restrict k,
-                       const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale,
-                       int order, float *restrict scores, uint16_t *restrict q16) {
-    pthread_once(&ops_once, ops_pick);
-    ops.attention(out, q, k, v, kv_stride, n_kv, head_dim, scale, order, scores, q16);
-}
 
 int pk_attention_gemm_order(int order, int64_t head_dim) { return order == PK_ORDER_GEMM && head_dim % 8 == 0; }
 
@@ -272,7 +222,7 @@ void pk_attention_head_ref(float *restrict out, const float *restrict q, const u
                            const uint16_t *restrict v, size_t kv_stride, int64_t n_kv, int64_t head_dim, float scale,
                            int order, float *restrict scores, uint16_t *restrict q16) {
     const int gemm_k = pk_attention_gemm_order(order, head_dim);
-    to_f16_scalar(q, q16, head_dim);
+    pk_to_f16_ref(q, q16, head_dim);
     for (int64_t j = 0; j < n_kv; j++) {
         const uint16_t *kj = k + (size_t)j * kv_stride;
         scores[j] = (gemm_k ? dot_f16_gemm(kj, q16, head_dim) : dot_f16_ggml(kj, q16, head_dim)) * scale;
@@ -288,24 +238,6 @@ void pk_attention_head_ref(float *restrict out, const float *restrict q, const u
             a[j % width] = fmaf(pk_f16_to_f32(v[(size_t)j * kv_stride + d]), scores[j], a[j % width]);
         out[d] = gemm_v ? reduce8(a) : reduce32(a);
     }
-}
-
-size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim) {
-    // Scores of every query, the rounded queries, one block of converted keys or values (room for a batched
-    // kernel; the per-head loop below uses the scores and the query halves).
-    return (size_t)(n_queries * n_kv + n_queries * head_dim + 64 * head_dim);
-}
-
-void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
-                       size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
-                       float scale, int order, float *scratch) {
-    float *scores = scratch;
-    uint16_t *q16 = (uint16_t *)(scratch + n_kv0 + n_rows);
-    for (int64_t r = 0; r < n_rows; r++)
-        for (int64_t h = 0; h < n_heads; h++) {
-            const size_t at = (size_t)r * q_stride + (size_t)(h * head_dim);
-            pk_attention_head(out + at, q + at, k, v, kv_stride, n_kv0 + r, head_dim, scale, order, scores, q16);
-        }
 }
 
 // MARK: - Attention over a q8_0 cache (llama.cpp's flash attention arithmetic)

@@ -1,6 +1,7 @@
 // AVX2 + FMA + F16C paths of the float ops (ops_internal.h). Compiled for those features only inside this file;
-// ops.c calls them only when the CPU has them. Each computes the scalar reference's numbers (ops.c), bit for bit:
-// the same rounded operations lane by lane, the same sums in the same order.
+// the x86 kernel tables (quants_x86.inc) point at them, and dispatch.c picks those only when the CPU has them. Each
+// computes the scalar reference's numbers (ops.c), bit for bit: the same rounded operations lane by lane, the same
+// sums in the same order (OpsPathTests).
 #if defined(__x86_64__)
 #include <immintrin.h>
 #include <math.h>

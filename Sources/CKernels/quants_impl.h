@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <string.h>
+#include "ops_internal.h"
 #include "pk_quants.h"
 
 #define PK_QK 32     // elements per block of the 32-element types
@@ -137,6 +138,10 @@ typedef void (*pk_attention_q8_0_fn)(float *out, const float *q, size_t q_stride
 typedef struct pk_kernels {
     const char *name;
     pk_attention_q8_0_fn attention_q8_0;     // NULL: ops.c's reference
+    // The float ops of pk_ops.h; NULL: ops.c's reference.
+    pk_to_f16_fn to_f16;
+    pk_swiglu_fn swiglu;
+    pk_attention_head_fn attention_f16;
     pk_vec_dot_fn vec_dot[PK_TYPE_SLOTS];    // by weight type
     pk_quantize_fn quantize[PK_TYPE_SLOTS];  // by vec-dot type (F32, F16, BF16, Q8_0, Q8_1, Q8_K)
     pk_matvec_fn matvec[PK_TYPE_SLOTS];      // by weight type; NULL: rows of vec_dot

@@ -26,6 +26,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidTokenizer(path: String, reason: String)
     /// A prompt or generation needs more positions than the context holds.
     case contextFull(capacity: Int, needed: Int)
+    /// Generation was asked for after a prompt of no tokens.
+    case emptyPrompt
     /// A token id outside the vocabulary.
     case invalidToken(id: Int32, vocabularySize: Int)
 
@@ -42,6 +44,7 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unsupportedArchitecture(path, architecture): "\(path): unsupported model architecture '\(architecture)'"
         case let .invalidTokenizer(path, reason): "\(path): tokenizer: \(reason)"
         case let .contextFull(capacity, needed): "the context holds \(capacity) tokens, \(needed) are needed"
+        case .emptyPrompt: "the prompt is empty: there is nothing to generate after"
         case let .invalidToken(id, vocabularySize): "token id \(id) is outside the vocabulary of \(vocabularySize)"
         case let .modelNotFound(searched): "no model file found (looked in: \(searched.joined(separator: ", "))); run `make model` or pass --model"
         }

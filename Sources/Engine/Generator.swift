@@ -29,7 +29,7 @@ public enum StopReason: String, Sendable, Codable {
 
 /// Where the time went.
 public struct GenerationTimings: Sendable, Hashable, Codable {
-    /// Prompt tokens evaluated (after any reused prefix) and the seconds it took.
+    /// Prompt tokens evaluated and the seconds it took.
     public var promptTokens: Int
     public var promptSeconds: Double
     /// Tokens generated and the seconds of the decode loop.
@@ -53,21 +53,13 @@ public struct GenerationResult: Sendable {
 }
 
 /// Generates text from a prompt with one worker's context: the API the pipeline calls, one `Generator` per
-/// worker thread over one shared `Model`.
-///
-/// With `reusePrefix`, the KV cache keeps the last prompt and continuation between calls, and a prompt that starts
-/// the same way (a shared system prompt) evaluates only the tokens after the common prefix. Off by default: the
-/// kernels sum in a different order for one token than for a batch, so a reused prefix can change a near-tie
-/// pick, and the same prompt should give the same text whatever ran before it.
+/// worker thread over one shared `Model`. Each call starts from an empty KV cache, so the same prompt gives the
+/// same text whatever ran before it.
 public final class Generator {
     public let model: Model
     public let tokenizer: Tokenizer
     public let context: InferenceContext
     private let sampler: Sampler
-    /// The tokens whose keys and values are in the cache, in order.
-    private var cached: [Int32] = []
-
-    public var reusePrefix = false
 
     public init(model: Model, tokenizer: Tokenizer, contextLength: Int, threads: Int = 1,
                 batchSize: Int = InferenceContext.defaultBatchSize, cacheType: KVCacheType = .defaultType) {
@@ -76,26 +68,16 @@ public final class Generator {
         context = InferenceContext(model: model, contextLength: contextLength, threads: threads, batchSize: batchSize,
                                    cacheType: cacheType)
         sampler = Sampler(vocabularySize: model.config.vocabularySize)
-        cached.reserveCapacity(contextLength)
     }
 
     /// Evaluates `promptTokens` and generates after them. `onToken` receives each token and the text that is
     /// final (held back while it could be the start of a stop string); it returns false to stop.
     public func generate(promptTokens: [Int32], parameters: GenerationParameters,
                          onToken: (Int32, String) -> Bool = { _, _ in true }) throws(EngineError) -> GenerationResult {
-        guard !promptTokens.isEmpty else { throw .contextFull(capacity: context.contextLength, needed: 0) }
+        guard !promptTokens.isEmpty else { throw .emptyPrompt }
         let start = DispatchTime.now().uptimeNanoseconds
-
-        // Reuse the cached prefix; at least the last prompt token is evaluated, for its logits.
-        var reuse = 0
-        let limit = reusePrefix ? min(cached.count, promptTokens.count - 1, context.position) : 0
-        while reuse < limit, cached[reuse] == promptTokens[reuse] { reuse += 1 }
-        context.truncate(to: reuse)
-        cached.removeSubrange(reuse...)
-        try promptTokens.withUnsafeBufferPointer { (all) throws(EngineError) in
-            try context.evaluate(UnsafeBufferPointer(rebasing: all[reuse...]))
-        }
-        cached.append(contentsOf: promptTokens[reuse...])
+        context.reset()
+        try promptTokens.withUnsafeBufferPointer { (tokens) throws(EngineError) in try context.evaluate(tokens) }
         let promptDone = DispatchTime.now().uptimeNanoseconds
 
         sampler.reset(parameters.sampling)
@@ -124,7 +106,6 @@ public final class Generator {
             if tokens.count >= parameters.maxTokens { reason = .maxTokens; break }
             if context.position >= context.contextLength { reason = .contextFull; break }
             try context.evaluate(token: token)
-            cached.append(token)
         }
         if reason != .stopString {
             let (final, _) = text.append(detokenizer.finish(), flush: true)
@@ -133,7 +114,7 @@ public final class Generator {
         let end = DispatchTime.now().uptimeNanoseconds
         return GenerationResult(
             tokens: tokens, text: text.text, stopReason: reason,
-            timings: GenerationTimings(promptTokens: promptTokens.count - reuse,
+            timings: GenerationTimings(promptTokens: promptTokens.count,
                                        promptSeconds: Double(promptDone - start) / 1e9,
                                        generatedTokens: tokens.count,
                                        generationSeconds: Double(end - promptDone) / 1e9))
@@ -153,12 +134,6 @@ public final class Generator {
             }
             if match { banned.append(tokens[start + size - 1]) }
         }
-    }
-
-    /// Forgets the cached tokens.
-    public func reset() {
-        context.reset()
-        cached.removeAll(keepingCapacity: true)
     }
 }
 

@@ -30,14 +30,11 @@ public final class InferenceContext {
     let activations: UnsafeMutableRawPointer
     let activationStride: Int
     let ropeTable: UnsafeMutablePointer<Float>  // [B, ropeDimensions] (cos, sin pairs)
-    /// Attention scratch of each thread (scores, rounded queries, converted keys), `attentionScratchStride`
-    /// floats apart: [threads, pk_attention_rows_scratch(attentionRows · group, contextLength, headDim)].
+    /// Attention scratch of each thread, `attentionScratchStride` floats apart: over an f16 cache one query's
+    /// scores and its f16 copy, [threads, contextLength + headDim / 2]; over a q8_0 cache
+    /// pk_attention_q8_0_scratch(AttentionJob.q8_0Rows · group, headDim) bytes per thread.
     let attentionScratch: UnsafeMutablePointer<Float>
     let attentionScratchStride: Int
-    /// Prefill attention takes `attentionRows` query rows of the heads sharing a KV head per call
-    /// (`pk_attention_rows`); false runs one head of one row at a time, as decode does (for tests: same bits).
-    package var batchedAttention = true
-    let attentionRows = 8
     /// Logits of the last evaluated token, [vocab].
     let logits: UnsafeMutablePointer<Float>
     /// Logits of every token of a batch, [B, vocab], allocated on first use.
@@ -93,9 +90,9 @@ public final class InferenceContext {
         activations.initializeMemory(as: UInt8.self, repeating: 0, count: batchSize * stride)
         ropeTable = floats(batchSize * c.ropeDimensions)
         let group = c.headCount / c.kvHeadCount
-        let queries = Int64(attentionRows * group), hd = Int64(c.headDimension)
-        let perThread = cache.type == .f16 ? pk_attention_rows_scratch(queries, Int64(contextLength), hd)
-                                        : (pk_attention_q8_0_scratch(queries, hd) + 3) / 4
+        let perThread = cache.type == .f16
+            ? contextLength + (c.headDimension + 1) / 2
+            : (pk_attention_q8_0_scratch(Int64(AttentionJob.q8_0Rows * group), Int64(c.headDimension)) + 3) / 4
         attentionScratchStride = (perThread + 15) / 16 * 16
         attentionScratch = floats(threads * attentionScratchStride)
         logits = floats(c.vocabularySize)
@@ -109,12 +106,6 @@ public final class InferenceContext {
 
     /// Forgets the cached tokens.
     public func reset() { position = 0 }
-
-    /// Keeps the first `count` cached tokens and forgets the rest (to reuse a shared prompt prefix).
-    public func truncate(to count: Int) {
-        precondition(count >= 0 && count <= position)
-        position = count
-    }
 
     /// Evaluates `tokens` after the cached ones, in batches of `batchCapacity`; afterwards `withLogits` reads the
     /// logits of the last token.

@@ -99,15 +99,13 @@ enum Llama {
         }
 
         // Causal grouped-query attention: row b sees positions 0...start + b; query head h reads KV head
-        // h / (heads / kvHeads). Prefill, and any batch over a q8_0 cache: one item per KV head and block of rows.
-        // f16 decode: one item per head.
+        // h / (heads / kvHeads). f16: one item per row and head; q8_0: one per KV head and block of rows.
         let group = c.headCount / c.kvHeadCount
         var job = AttentionJob(out: ctx.attention, q: ctx.q, keys: UnsafeRawPointer(cache.keys(layer: l, position: 0)),
                                values: UnsafeRawPointer(cache.values(layer: l, position: 0)), cacheType: cache.type,
                                rowBytes: cache.rowBytes, queryWidth: qw,
                                kvWidth: kw, heads: c.headCount, group: group, headDimension: hd, start: start,
-                               rows: n, rowsPerItem: (n > 1 && ctx.batchedAttention) || cache.type == .q8_0 ? ctx.attentionRows : 0,
-                               scale: 1 / Float(hd).squareRoot(), order: order, scratch: ctx.attentionScratch,
+                               rows: n, scale: 1 / Float(hd).squareRoot(), order: order, scratch: ctx.attentionScratch,
                                scratchStride: ctx.attentionScratchStride)
         ctx.parallel(job.items, grain: 1, AttentionJob.entry, &job)
 

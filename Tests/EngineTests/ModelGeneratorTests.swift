@@ -4,7 +4,7 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The high-level API on the bundled model: text, stop reasons, seeds, prefix reuse, several workers at once.
+/// The high-level API on the bundled model: text, stop reasons, seeds, several workers at once.
 @Suite struct ModelGeneratorTests {
     static let loaded: (Model, Tokenizer)? = {
         guard FileManager.default.fileExists(atPath: Fixtures.modelPath),
@@ -53,7 +53,7 @@ import TestSupport
         #expect(result.timings.generatedTokens == 24)
     }
 
-    @Test func chatStopsAtEndOfGenerationAndReusesThePrefix() throws {
+    @Test func chatStopsAtEndOfGeneration() throws {
         let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
         let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 512, threads: 2)
         let prompt = chat(tokenizer, "Say hello.")
@@ -61,14 +61,18 @@ import TestSupport
         #expect(first.stopReason == .endOfGeneration)
         #expect(!first.text.isEmpty)
         #expect(!first.text.contains("<|im_end|>"))
-        // The same prompt again gives the same text; with prefix reuse only its last token is evaluated.
+        // The same prompt again, after the first call's tokens filled the cache, gives the same text.
         let again = try generator.generate(promptTokens: prompt, parameters: GenerationParameters(maxTokens: 200, sampling: .greedy))
         #expect(again.tokens == first.tokens)
         #expect(again.timings.promptTokens == prompt.count)
-        generator.reusePrefix = true
-        let reused = try generator.generate(promptTokens: prompt, parameters: GenerationParameters(maxTokens: 8, sampling: .greedy))
-        #expect(reused.timings.promptTokens == 1)
-        #expect(reused.tokens.count == 8)
+    }
+
+    @Test func anEmptyPromptIsItsOwnError() throws {
+        let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
+        let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 16)
+        #expect(throws: EngineError.emptyPrompt) {
+            try generator.generate(promptTokens: [], parameters: GenerationParameters(maxTokens: 4))
+        }
     }
 
     @Test func stopStringsCutTheText() throws {

@@ -8,8 +8,14 @@
 // exponential (pk_expf), softmax sums groups of 8 in double; attention rounds the query and the softmax weights
 // to f16 before their products with the f16 KV cache, and sums those products in the order of the ggml kernel
 // llama.cpp runs for them: ggml_vec_dot_f16 for one query row (decode), llamafile's tinyBLAS for a prompt batch.
+//
+// ops.c is the scalar reference. The f16 conversion of a row, SwiGLU and f16 attention (its softmax included) also
+// have AVX2 versions (ops_avx2.c, used by the avx2 and avx512 paths), equal to the reference to the bit; they run
+// on the kernel path of pk_quants.h (picked once from the CPU, PRECIS_KERNELS forces one), and the `_with` forms
+// at the end run them on a given path (OpsPathTests compares every path with the reference).
 #include <stdint.h>
 #include <stddef.h>
+#include "pk_quants.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,17 +75,6 @@ int pk_attention_gemm_order(int order, int64_t head_dim);
 /// in double, scaled by the float reciprocal, rounded to f16 for the product with the f16 values).
 void pk_softmax_ggml(float *restrict scores, int64_t n);
 
-/// Causal attention of `n_rows` query rows at consecutive positions for `n_heads` query heads that share one KV
-/// head (prefill): row r sees positions [0, n_kv0 + r). The query of row r, head h is at
-/// `q + r·q_stride + h·head_dim` and its output goes to the same place in `out`; `k` and `v` are as in
-/// pk_attention_head, and every output is pk_attention_head's in `order`, to the bit (for now it is one
-/// pk_attention_head per row and head; a batched kernel must keep that arithmetic: AttentionTests).
-/// `scratch` holds pk_attention_rows_scratch(n_rows · n_heads, n_kv0 + n_rows − 1, head_dim) floats.
-void pk_attention_rows(float *out, const float *q, size_t q_stride, const uint16_t *k, const uint16_t *v,
-                       size_t kv_stride, int64_t n_rows, int64_t n_heads, int64_t n_kv0, int64_t head_dim,
-                       float scale, int order, float *scratch);
-size_t pk_attention_rows_scratch(int64_t n_queries, int64_t n_kv, int64_t head_dim);
-
 /// Causal attention over a q8_0 KV cache, as llama.cpp's CPU flash attention computes it for q8_0 keys and values
 /// (ggml_compute_forward_flash_attn_ext_f16_one_chunk; llama.cpp needs flash attention for a quantized V cache).
 /// Row r of `n_rows` (consecutive positions), each of the `n_heads` query heads sharing one KV head, sees positions
@@ -99,8 +94,13 @@ void pk_attention_rows_q8_0(float *out, const float *q, size_t q_stride, const v
 /// Scratch bytes of pk_attention_rows_q8_0 for `n_queries` = rows × heads.
 size_t pk_attention_q8_0_scratch(int64_t n_queries, int64_t head_dim);
 
-/// The path the float ops use ("scalar" or "avx2").
-const char *pk_ops_path(void);
+/// pk_f32_to_f16_row, pk_swiglu and pk_attention_head on a given path (pk_kernels_named; NULL: the reference).
+void pk_f32_to_f16_row_with(const pk_kernels *k, const float *restrict x, uint16_t *restrict y, int64_t n);
+void pk_swiglu_with(const pk_kernels *k, const float *gate, const float *up, float *out, int64_t n);
+void pk_attention_head_with(const pk_kernels *k, float *restrict out, const float *restrict q,
+                            const uint16_t *restrict keys, const uint16_t *restrict values, size_t kv_stride,
+                            int64_t n_kv, int64_t head_dim, float scale, int order, float *restrict scores,
+                            uint16_t *restrict q16);
 
 #ifdef __cplusplus
 }
