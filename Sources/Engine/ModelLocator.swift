@@ -15,7 +15,7 @@ public struct ModelLocator: Sendable {
         case job = "job.toml"
         case environment = "PRECIS_MODEL"
         case modelsDirectory = "./Models"
-        case userCache = "~/.cache/precis/models"
+        case userCache = "the cache directory"
     }
 
     public var flag: String?

@@ -236,7 +236,7 @@ struct OutWriter {
     let out: String
     let staging: String
 
-    /// Makes the directories and proves they take a file, before any model work; removes what a killed run
+    /// Makes the directories and checks they can be written, before any model work; removes what a killed run
     /// left half-written (the job's lock is held, so every temporary is a dead writer's).
     func prepare(cache: String) throws(JobError) {
         try? FileManager.default.removeItem(atPath: staging)
@@ -245,7 +245,10 @@ struct OutWriter {
                 throw .io(path: dir, reason: "cannot create: \(error.localizedDescription)")
             }
         }
-        for dir in [out, cache] {
+        // out/ only ever holds whole outputs, so it is asked (access(2): a read-only file system says so, root or
+        // not); the cache and staging, on the job's file system, take a real file.
+        if access(out, W_OK) != 0 { throw .io(path: out, reason: "cannot write: \(String(cString: strerror(errno)))") }
+        for dir in [staging, cache] {
             do { try AtomicFile.write(Data("probe\n".utf8), to: dir + "/.write-probe") } catch {
                 throw .io(path: dir, reason: "cannot write: \(error.reason)")
             }

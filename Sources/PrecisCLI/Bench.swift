@@ -13,7 +13,7 @@ struct Bench: ParsableCommand {
             after it, and prints both speeds and the kernel path. Use a release build on a quiet machine.
             """)
 
-    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, $XDG_CACHE_HOME/precis/models or ~/.cache/precis/models).")
     var model: String?
 
     @Option(help: "Prompt tokens to prefill.")

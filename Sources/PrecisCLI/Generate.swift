@@ -13,7 +13,7 @@ struct Generate: ParsableCommand {
             be read, or the prompt does not fit.
             """)
 
-    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file (default: $PRECIS_MODEL, ./Models, $XDG_CACHE_HOME/precis/models or ~/.cache/precis/models).")
     var model: String?
 
     @Option(help: "The most tokens to generate.")

@@ -8,7 +8,7 @@ struct Tokenize: ParsableCommand {
         abstract: "Show the model's token ids for a text, with their pieces (or as JSON, or only their number).",
         discussion: "Special-token text such as <|im_start|> becomes that token; BOS/EOS are added as the model file says. Exit status 2 when no model is found or it cannot be read.")
 
-    @Option(help: "Model file whose tokenizer is used (default: $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file whose tokenizer is used (default: $PRECIS_MODEL, ./Models, $XDG_CACHE_HOME/precis/models or ~/.cache/precis/models).")
     var model: String?
 
     @Flag(help: "Print the ids as a JSON array.")

@@ -23,7 +23,7 @@ struct TuningOptions: ParsableArguments {
     var workers: Int?
     @Option(help: "Threads per model call.")
     var threads: Int?
-    @Option(help: "Model file (default: the job's `model` for run, worker and plan JOBDIR; then $PRECIS_MODEL, ./Models, ~/.cache/precis/models).")
+    @Option(help: "Model file (default: the job's `model` for run, worker and plan JOBDIR; then $PRECIS_MODEL, ./Models, $XDG_CACHE_HOME/precis/models or ~/.cache/precis/models).")
     var model: String?
     @Option(help: "Sampling temperature (0: greedy, deterministic).")
     var temperature: Float?
