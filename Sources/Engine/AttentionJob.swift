@@ -4,7 +4,7 @@ import CKernels
 // (`ThreadPool.run`): no closure context, so a decoded token allocates nothing (ProjectionJob is the other one).
 
 /// Causal grouped-query attention of a batch: row b sees positions 0...start + b; query head h reads KV head
-/// h / group. Over an f16 cache one item is one (row, query head) (`pk_attention_head`); over a q8_0 cache one item
+/// h / group. Over an f16 cache one item is one (row, query head) (`pk_attention_head`), KV head by KV head; over a q8_0 cache one item
 /// is one KV head and a block of `q8_0Rows` rows, all its query heads together (`pk_attention_rows_q8_0`, decode
 /// too: each key and value row is read once for the block's queries).
 struct AttentionJob {
@@ -54,8 +54,12 @@ struct AttentionJob {
             return
         }
         let keys = j.keys.assumingMemoryBound(to: UInt16.self), values = j.values.assumingMemoryBound(to: UInt16.self)
+        // Items in KV-head-major order (all rows of KV head 0's query heads, then KV head 1's, …): a thread's
+        // consecutive items read the same key and value rows while they are in cache (prefill of a long prompt,
+        // 1920 tokens at 1 thread: 6-9% faster than row-major, as fast as before the rows kernel went).
+        let perKVHead = j.rows * j.group
         for item in Int(begin)..<Int(end) {
-            let b = item / j.heads, h = item % j.heads, g = h / j.group
+            let g = item / perKVHead, b = (item % perKVHead) / j.group, h = g * j.group + item % j.group
             let positions = j.start + b + 1
             let halves = UnsafeMutableRawPointer(scratch + positions).assumingMemoryBound(to: UInt16.self)
             let at = b * j.queryWidth + h * hd
