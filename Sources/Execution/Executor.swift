@@ -1,4 +1,5 @@
 import Chunking
+import Common
 import Dispatch
 import Foundation
 import Planning
@@ -46,6 +47,8 @@ public struct ExecutionReport: Sendable {
     public var stopped: Bool
     /// Documents whose summary could not be made, with the reason.
     public var failedDocuments: [Int: String]
+    /// The first result the cache could not store (a full disk): the run stopped there, as on request.
+    public var writeFailure: AtomicFile.WriteError?
 
     public var computed: Int { records.filter { $0?.status == .computed }.count }
     public var fromCache: Int { records.filter { $0?.status == .cached }.count }
@@ -82,6 +85,7 @@ public final class Executor: @unchecked Sendable {
     private var running = 0
     private var failedDocuments: [Int: String] = [:]
     private var stopped = false
+    private var writeFailure: AtomicFile.WriteError?
 
     public init(plan: Plan, render: @escaping Render, counter: any TokenCounting, key: NodeKey.Run,
                 cache: ResultCache?, workers: Int,
@@ -112,7 +116,8 @@ public final class Executor: @unchecked Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         condition.lock()
         defer { condition.unlock() }
-        return ExecutionReport(records: records, wallSeconds: seconds, stopped: stopped, failedDocuments: failedDocuments)
+        return ExecutionReport(records: records, wallSeconds: seconds, stopped: stopped, failedDocuments: failedDocuments,
+                               writeFailure: writeFailure)
     }
 
     private func workerLoop(_ worker: Int) {
@@ -138,7 +143,7 @@ public final class Executor: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if shouldStop() {
+            if writeFailure != nil || shouldStop() {
                 stopped = stopped || records.contains { $0 == nil }
                 return nil
             }
@@ -199,6 +204,11 @@ public final class Executor: @unchecked Sendable {
         do {
             let output = try runner.run(prompt: prompt, maxTokens: node.maxOutputTokens)
             do { try cache?.store(output, key: key) } catch {
+                // Nothing else can be stored either: stop the run (its finished nodes are kept) rather than fail
+                // document after document.
+                condition.lock()
+                if writeFailure == nil { writeFailure = error }
+                condition.unlock()
                 return NodeRecord(id: node.id, status: .failed, output: nil, error: "\(error)", usedChildren: used)
             }
             return NodeRecord(id: node.id, status: .computed, output: finish?(node, output, texts) ?? output, error: nil,

@@ -112,6 +112,9 @@ public struct SessionRun: Sendable {
     public var report: ExecutionReport?
     public var failures: [DocumentFailure]
     public var result: RunResult
+
+    /// A result the cache could not store (a full disk): the run stopped there; a rerun with space resumes.
+    public var writeFailure: AtomicFile.WriteError? { report?.writeFailure }
 }
 
 /// How a run ended.

@@ -155,6 +155,7 @@ public final class JobRunner: Sendable {
         let run = session.run(prepared, cache: ResultCache(directory: stateDirectory + "/cache"),
                               onEvent: { tracker.handle($0) }, shouldStop: { shouldStop() || tracker.writeError != nil })
         if let error = tracker.writeError { throw error }
+        if let failure = run.writeFailure { throw .io(path: failure.path, reason: "cannot write: \(failure.reason)") }
         // A plan always runs, so there is a report.
         let report = run.report!
         progress = tracker.snapshot()

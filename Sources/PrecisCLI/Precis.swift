@@ -15,6 +15,9 @@ struct Precis: ParsableCommand {
     /// Runs the command and exits with the status of how it ended: the one place that turns a failure into an
     /// exit status (`ExitStatus`: 0, 2 usage or configuration, 3 some documents failed, 1 anything else).
     static func main() {
+        // Over a file-size limit (RLIMIT_FSIZE) a write fails with EFBIG, reported like a full disk, instead of
+        // the default SIGXFSZ ending the process.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

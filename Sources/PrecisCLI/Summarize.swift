@@ -40,6 +40,7 @@ struct Summarize: ParsableCommand {
         }
         let run = session.run(prepared, cache: cache.map { ResultCache(directory: $0) }, onEvent: { progress.handle($0) })
         progress.finish()
+        if let failure = run.writeFailure { throw CommandError(failure.description, .other) }
         if let report = run.report {
             print(SummaryRendering.markdown(plan: plan, report: report), terminator: "")
             if !quiet {

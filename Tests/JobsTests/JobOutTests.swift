@@ -33,3 +33,67 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: job.appendingPathComponent("out").path).allSatisfy { !$0.hasPrefix(".") })
     }
 }
+
+/// A full disk (here a file-size limit, RLIMIT_FSIZE) stops a run with one line naming the file; the cache stays
+/// consistent and a rerun with room finishes with the output an uninterrupted run gives.
+@Suite(.serialized) struct DiskFullTests {
+    private func limited(_ kib: Int, _ arguments: [String]) throws -> CommandResult {
+        try runCommand(URL(fileURLWithPath: "/bin/bash"),
+                       ["-c", "ulimit -f \(kib); exec \"$0\" \"$@\"", Fixtures.precisExecutable.path] + arguments,
+                       environment: ["PRECIS_MODEL": Fixtures.modelPath])
+    }
+
+    private func cacheEntriesParse(_ directory: URL) throws -> Int {
+        var count = 0
+        let enumerator = FileManager.default.enumerator(atPath: directory.path)
+        while let name = enumerator?.nextObject() as? String {
+            let path = directory.appendingPathComponent(name)
+            guard name.hasSuffix(".json") else { continue }
+            #expect((try? JSONSerialization.jsonObject(with: Data(contentsOf: path))) != nil, "\(name) does not parse")
+            #expect(!(name as NSString).lastPathComponent.hasPrefix("."), "temporary left: \(name)")
+            count += 1
+        }
+        return count
+    }
+
+    @Test func aJobOverTheLimitStopsAndARerunFinishesTheSame() throws {
+        try #require(FileManager.default.fileExists(atPath: Fixtures.modelPath), "run `make model` first")
+        let files = ["a.md": JobCorpus.markdown(0, paragraphs: 3), "b.md": JobCorpus.markdown(1, paragraphs: 3)]
+        let toml = JobCorpus.fastTOML + "\nmethod = \"mapreduce\"\n"
+        let reference = try JobCorpus.makeJob("disk-ref", files: files, toml: toml)
+        #expect(try JobCorpus.precis(["run", reference.path, "--quiet"]).status == 0)
+
+        let job = try JobCorpus.makeJob("disk-full", files: files, toml: toml)
+        let full = try limited(1, ["run", job.path, "--quiet"])
+        #expect(full.status == 1, "\(full.stderr)")
+        let lines = full.stderr.split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].contains("\(job.path)/") && lines[0].contains("File too large"), "\(full.stderr)")
+        _ = try cacheEntriesParse(job.appendingPathComponent(".precis/cache"))
+
+        let rerun = try JobCorpus.precis(["run", job.path, "--quiet"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        for name in ["summary.md", "documents/a.md", "documents/b.md"] {
+            let expected = try String(contentsOf: reference.appendingPathComponent("out/\(name)"), encoding: .utf8)
+            let got = try String(contentsOf: job.appendingPathComponent("out/\(name)"), encoding: .utf8)
+            #expect(got == expected.replacingOccurrences(of: reference.path, with: job.path), "\(name)")
+        }
+    }
+
+    @Test func summarizeWithACacheOverTheLimitStopsOnTheCacheFile() throws {
+        try #require(FileManager.default.fileExists(atPath: Fixtures.modelPath), "run `make model` first")
+        let dir = try Fixtures.temporaryDirectory("disk-summarize")
+        let doc = dir.appendingPathComponent("a.md")
+        try JobCorpus.markdown(2, paragraphs: 3).write(to: doc, atomically: true, encoding: .utf8)
+        let cache = dir.appendingPathComponent("cache")
+        let flags = ["--method", "mapreduce", "--chunk-tokens", "160", "--summary-tokens", "32", "--threads", "2", "--quiet"]
+        // No byte may be written: summarize writes only the cache, so its first store fails.
+        let full = try limited(0, ["summarize", doc.path, "--cache", cache.path] + flags)
+        #expect(full.status == 1, "\(full.stderr)")
+        #expect(full.stderr.split(separator: "\n").count == 1 && full.stderr.contains(cache.path), "\(full.stderr)")
+        _ = try cacheEntriesParse(cache)
+        let rerun = try JobCorpus.precis(["summarize", doc.path, "--cache", cache.path] + flags)
+        let fresh = try JobCorpus.precis(["summarize", doc.path] + flags)
+        #expect(rerun.status == 0 && fresh.status == 0)
+        #expect(rerun.stdout == fresh.stdout)
+    }
+}
