@@ -29,19 +29,34 @@ import TestSupport
         let queued = try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as! [[String: Any]]
         #expect(queued.map { $0["state"] as? String } == Array(repeating: "queued", count: 4))
 
-        // Two workers at once on the same queue.
-        nonisolated(unsafe) var results: [CommandResult?] = [nil, nil]
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
-            results[i] = try? JobCorpus.precis(["worker", "--queue", queue.path, "--once", "--threads", "1"])
+        // Two workers at once on the same queue, started from this thread (writing one array from two threads, as
+        // this test once did, could lose a result), their standard error in files.
+        var workers: [(process: Process, log: URL)] = []
+        for i in 0..<2 {
+            let process = Process()
+            process.executableURL = Fixtures.precisExecutable
+            process.arguments = ["worker", "--queue", queue.path, "--once", "--threads", "1"]
+            process.environment = Fixtures.environment(["PRECIS_MODEL": Fixtures.modelPath])
+            let log = queue.appendingPathComponent("worker\(i).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: log)
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            workers.append((process, log))
         }
-        for r in results { #expect(r?.status == 0, "\(r?.stderr ?? "did not run")") }
+        var results: [(status: Int32, stderr: String)] = []
+        for (process, log) in workers {
+            process.waitUntilExit()
+            results.append((process.terminationStatus, try String(contentsOf: log, encoding: .utf8)))
+        }
+        for r in results { #expect(r.status == 0, "\(r.stderr)") }
         for job in jobs {
             let history = try String(contentsOf: job.appendingPathComponent(".precis/history.jsonl"), encoding: .utf8)
             let starts = history.split(separator: "\n").filter { $0.contains("\"event\":\"start\"") }
             #expect(starts.count == 1, "\(job.lastPathComponent) ran \(starts.count) times")
             #expect(FileManager.default.fileExists(atPath: job.appendingPathComponent("out/summary.md").path))
         }
-        let logs = results.compactMap { $0?.stderr }.joined()
+        let logs = results.map(\.stderr).joined()
         for job in jobs {
             #expect(logs.components(separatedBy: "\(job.path): starting").count - 1 == 1)
         }
