@@ -30,6 +30,11 @@ public enum JobInputs {
                 matches = glob(full)
                 if matches.isEmpty { warnings.append("inputs: '\(pattern)' matches no file") }
             } else {
+                // What precis writes, named before it exists (its parent resolved, as `written` is).
+                let standard = (full as NSString).standardizingPath as NSString
+                let resolved = (realPath(standard.deletingLastPathComponent) ?? standard.deletingLastPathComponent)
+                    + "/" + standard.lastPathComponent
+                if written.contains(where: { resolved == $0 || resolved.hasPrefix($0 + "/") }) { continue }
                 guard FileManager.default.fileExists(atPath: full) else {
                     throw .noInputs(path: full, reason: "no such file or directory (from job.toml inputs)")
                 }

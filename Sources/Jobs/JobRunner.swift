@@ -34,8 +34,9 @@ public enum JobEvent: Sendable {
 /// Runs one job directory: reads its inputs, plans, runs the plan against the job's result cache, writes `out/`.
 ///
 /// State lives in `.precis/`: `cache/` (node results, content-addressed: a rerun, or a run after `kill -9`,
-/// recomputes nothing that finished), `lock` (flock), `progress.json`, `history.jsonl`, `staging/` (outputs
-/// are written there and renamed into `out/`, so `out/` never holds a partly written file).
+/// recomputes nothing that finished), `lock` (flock), `progress.json`, `history.jsonl`, `out.next/` (the next
+/// `out/`, built there and put in place as a whole when the run completes: `out/` is always one run's complete
+/// output, and a run that stops or fails part way leaves the previous one untouched).
 public final class JobRunner: Sendable {
     public let directory: String
     public let config: JobConfig
@@ -118,7 +119,7 @@ public final class JobRunner: Sendable {
                            onEvent: @escaping @Sendable (JobEvent) -> Void) throws(JobError) -> JobOutcome {
         let cpuStart = CPUTime.now()
         let wallStart = Date()
-        let writer = OutWriter(out: outDirectory, staging: stateDirectory + "/staging")
+        let writer = OutWriter(out: outDirectory, next: stateDirectory + "/out.next")
         try writer.prepare(cache: stateDirectory + "/cache")
 
         let (session, prepared) = try prepare(shouldStop: shouldStop)
@@ -133,6 +134,7 @@ public final class JobRunner: Sendable {
         guard let plan = prepared.plan else {
             let failures = prepared.failures
             try writer.write(Self.json(failures.map { ["path": relative($0.path), "reason": $0.reason] }), as: "errors.json")
+            try writer.commit()
             progress.state = JobState(.noneSummarized)
             progress.exitStatus = RunResult.noneSummarized.exitStatus
             progress.message = "no document could be read"
@@ -162,6 +164,7 @@ public final class JobRunner: Sendable {
         let failures = run.failures
         if run.result == .stopped {
             let cpu = CPUTime.now() - cpuStart
+            // The previous out/ stays; this run's partial metrics stay in .precis/out.next/ until the next run.
             try writer.write(tracker.metrics(report: report, cpuSeconds: cpu, complete: false), as: "metrics.json")
             progress.state = JobState(run.result)
             progress.exitStatus = run.result.exitStatus
@@ -175,20 +178,16 @@ public final class JobRunner: Sendable {
                               nodesFromCache: report.fromCache, wallSeconds: report.wallSeconds)
         }
 
-        // Outputs: each written whole, then renamed into out/.
+        // Outputs: the next out/, then in place as a whole.
         let outputs = JobOutputs(runner: self, plan: plan, report: report, documents: prepared.documents)
-        var written: Set<String> = []
         if config.output.documents {
-            for (name, text) in outputs.documentPages() {
-                try writer.write(Data(text.utf8), as: "documents/" + name)
-                written.insert(name)
-            }
+            for (name, text) in outputs.documentPages() { try writer.write(Data(text.utf8), as: "documents/" + name) }
         }
-        writer.removeStale(in: "documents", keeping: config.output.documents ? written : [])
-        if config.output.tree { try writer.write(outputs.tree(), as: "tree.json") } else { writer.remove("tree.json") }
+        if config.output.tree { try writer.write(outputs.tree(), as: "tree.json") }
         try writer.write(Self.json(failures.map { ["path": relative($0.path), "reason": $0.reason] }), as: "errors.json")
         try writer.write(Data(outputs.summary().utf8), as: "summary.md")
         try writer.write(tracker.metrics(report: report, cpuSeconds: CPUTime.now() - cpuStart, complete: true), as: "metrics.json")
+        try writer.commit()
 
         for failure in failures { logger.error("\(relative(failure.path)): \(failure.reason)") }
         progress.state = JobState(run.result)
@@ -231,25 +230,32 @@ enum CPUTime {
     }
 }
 
-/// Writes `out/` files: each to `.precis/staging/` first (AtomicFile: temp, fsync, rename), then renamed into
-/// `out/`, so `out/` only ever holds whole files (no temporary names either).
+/// Builds the next `out/` in `.precis/out.next/` and puts it in place as a whole at the end
+/// (`AtomicFile.replaceDirectory`): `out/` is always one run's complete output, and a run that stops or fails part
+/// way leaves the previous one as it was.
 struct OutWriter {
     let out: String
-    let staging: String
+    /// The directory being built (the run's live metrics.json too, until it replaces `out/`).
+    let next: String
 
     /// Makes the directories and checks they can be written, before any model work; removes what a killed run
-    /// left half-written (the job's lock is held, so every temporary is a dead writer's).
+    /// left (its half-built `next`, temporaries), and puts back an `out/` a crash left aside.
     func prepare(cache: String) throws(JobError) {
-        try? FileManager.default.removeItem(atPath: staging)
-        for dir in [out, out + "/documents", staging, cache] {
+        AtomicFile.restoreDirectory(at: out, replacedWith: next)
+        try? FileManager.default.removeItem(atPath: next)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw .io(path: out, reason: "not a directory")
+        }
+        let parent = (out as NSString).deletingLastPathComponent
+        if access(parent, W_OK) != 0 { throw .io(path: parent, reason: "cannot write: \(String(cString: strerror(errno)))") }
+        for dir in [next, next + "/documents", cache] {
             do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
                 throw .io(path: dir, reason: "cannot create: \(error.localizedDescription)")
             }
         }
-        // out/ only ever holds whole outputs, so it is asked (access(2): a read-only file system says so, root or
-        // not); the cache and staging, on the job's file system, take a real file.
-        if access(out, W_OK) != 0 { throw .io(path: out, reason: "cannot write: \(String(cString: strerror(errno)))") }
-        for dir in [staging, cache] {
+        // The new out/ and the cache live on the job's file system: each must take a real file.
+        for dir in [next, cache] {
             do { try AtomicFile.write(Data("probe\n".utf8), to: dir + "/.write-probe") } catch {
                 throw .io(path: dir, reason: "cannot write: \(error.reason)")
             }
@@ -273,26 +279,15 @@ struct OutWriter {
         }
     }
 
+    /// Writes `name` (relative to out/) into the next out/, whole.
     func write(_ data: Data, as name: String) throws(JobError) {
-        let staged = staging + "/" + name.replacingOccurrences(of: "/", with: "__")
-        do { try AtomicFile.write(data, to: staged) } catch { throw .io(path: error.path, reason: error.reason) }
-        let target = out + "/" + name
-        if rename(staged, target) != 0 { throw .io(path: target, reason: String(cString: strerror(errno))) }
-        let dir = (target as NSString).deletingLastPathComponent
-        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            fsync(fd)
-            close(fd)
-        }
+        do { try AtomicFile.write(data, to: next + "/" + name) } catch { throw .io(path: error.path, reason: error.reason) }
     }
 
-    func remove(_ name: String) { try? FileManager.default.removeItem(atPath: out + "/" + name) }
-
-    /// Removes files of an earlier run that this run did not write (a document no longer among the inputs).
-    func removeStale(in subdirectory: String, keeping: Set<String>) {
-        let dir = out + "/" + subdirectory
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where !keeping.contains(name) {
-            try? FileManager.default.removeItem(atPath: dir + "/" + name)
+    /// Puts the next out/ in place of the current one, in one step.
+    func commit() throws(JobError) {
+        do { try AtomicFile.replaceDirectory(at: out, with: next) } catch {
+            throw .io(path: error.path, reason: error.reason)
         }
     }
 }

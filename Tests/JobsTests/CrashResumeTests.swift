@@ -93,7 +93,8 @@ import TestSupport
                 kills += 1
             }
             process.waitUntilExit()
-            if let m = try? JobCorpus.json(job.appendingPathComponent("out/metrics.json")) as? [String: Any],
+            // A killed run's counts are in its progress.json (out/ is replaced only by a run that completes).
+            if let m = try? JobCorpus.json(job.appendingPathComponent(".precis/progress.json")) as? [String: Any],
                let pid = m["pid"] as? Int, pid == Int(process.processIdentifier) {
                 computedByRun[pid] = m["nodes_computed"] as? Int
             }
@@ -107,7 +108,7 @@ import TestSupport
         let finalCached = final["nodes_from_cache"] as! Int
         #expect(finalComputed + finalCached == total)
         let computed = computedByRun.values.reduce(0, +) + finalComputed
-        // No node computed twice. A kill that lands between a node's cache write and the metrics write after it
+        // No node computed twice. A kill that lands between a node's cache write and the progress write after it
         // leaves that node uncounted (at most one per kill); every other node is counted exactly once.
         #expect(computed <= total, "computed \(computed) model calls for \(total) nodes over \(kills) kills")
         #expect(computed >= total - kills, "computed \(computed) model calls for \(total) nodes over \(kills) kills")

@@ -97,3 +97,50 @@ import TestSupport
         #expect(rerun.stdout == fresh.stdout)
     }
 }
+
+/// out/ is replaced as a whole by a run that completes; a run that stops part way leaves the previous one.
+@Suite struct OutReplacementTests {
+    @Test func aStoppedRunLeavesThePreviousOutAndAFinishedOneReplacesIt() throws {
+        try #require(FileManager.default.fileExists(atPath: Fixtures.modelPath), "run `make model` first")
+        let job = try JobCorpus.makeJob("out-replace", files: ["a.md": JobCorpus.markdown(0, paragraphs: 2)],
+                                        toml: JobCorpus.fastTOML + "\nmethod = \"extractive\"\n")
+        #expect(try JobCorpus.precis(["run", job.path, "--quiet"]).status == 0)
+        let out = job.appendingPathComponent("out")
+        let first = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        // A file of the user's own in out/ goes with the next replacement: out/ is precis's.
+        try "mine".write(to: out.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+
+        // A second document, and a run stopped by a signal before it ends: out/ is the first run's, untouched.
+        try JobCorpus.markdown(1, paragraphs: 40).write(to: job.appendingPathComponent("inputs/b.md"), atomically: true,
+                                                        encoding: .utf8)
+        try (JobCorpus.fastTOML + "\nmethod = \"mapreduce\"\n").write(to: job.appendingPathComponent("job.toml"),
+                                                                    atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = Fixtures.precisExecutable
+        process.arguments = ["run", job.path, "--quiet"]
+        process.environment = ProcessInfo.processInfo.environment.merging(["PRECIS_MODEL": Fixtures.modelPath]) { $1 }
+        process.standardError = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let progress = job.appendingPathComponent(".precis/progress.json")
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline, process.isRunning {
+            if let p = try? JobCorpus.json(progress) as? [String: Any], (p["nodes_done"] as? Int ?? 0) >= 1,
+               p["state"] as? String == "running" { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1, "the run was to be stopped part way")
+        #expect(try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8) == first)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("notes.txt").path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("documents/b.md").path))
+
+        // The run that completes replaces out/ as a whole.
+        #expect(try JobCorpus.precis(["run", job.path, "--quiet"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("documents/b.md").path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("notes.txt").path))
+        #expect(try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8) != first)
+        #expect(!FileManager.default.fileExists(atPath: job.appendingPathComponent(".precis/out.next").path))
+    }
+}
