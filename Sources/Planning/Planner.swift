@@ -234,7 +234,7 @@ public struct Planner<Counter: TokenCounting>: Sendable {
     }
 
     /// Checks the parameters against the context window and returns the merge capacities (children per merge
-    /// node, at most `--fan-in`). Throws a configuration error naming the flags when nothing can work.
+    /// node, at most `fan_in`). Throws a configuration error naming the settings (`Setting`) when nothing can work.
     func checkParameters(_ documents: [PlannerInput]) throws(PlanningError) -> Capacity {
         let p = parameters
         guard p.contextTokens >= 128 else { throw .configuration("\(Setting.contextTokens) must be at least 128 (got \(p.contextTokens))") }
