@@ -16,6 +16,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedTensorType(path: String, tensor: String, type: UInt32)
     /// A metadata key the model needs is missing or has the wrong type.
     case missingMetadata(path: String, key: String)
+    /// A metadata value that is present but out of bounds or inconsistent with the rest of the file.
+    case invalidMetadata(path: String, key: String, reason: String)
     /// A tensor the architecture needs is missing or has the wrong shape.
     case missingTensor(path: String, name: String, reason: String)
     /// A model architecture this engine does not implement.
@@ -38,8 +40,10 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unsupportedVersion(path, version): "\(path): unsupported GGUF version \(version) (2 and 3 are supported)"
         case let .truncated(path, offset, needed): "\(path): truncated GGUF file: \(needed) would go past the end of the file (at byte \(offset))"
         case let .malformed(path, offset, reason): "\(path): malformed GGUF file at byte \(offset): \(reason)"
-        case let .unsupportedTensorType(path, tensor, type): "\(path): tensor '\(tensor)' has unsupported type \(type)"
+        case let .unsupportedTensorType(path, tensor, type):
+            "\(path): tensor '\(tensor)' has unsupported type \(GGMLType(rawValue: type).map { "\($0) (\(type))" } ?? "\(type)")"
         case let .missingMetadata(path, key): "\(path): missing or mistyped metadata key '\(key)'"
+        case let .invalidMetadata(path, key, reason): "\(path): metadata key '\(key)' \(reason)"
         case let .missingTensor(path, name, reason): "\(path): tensor '\(name)' \(reason)"
         case let .unsupportedArchitecture(path, architecture): "\(path): unsupported model architecture '\(architecture)'"
         case let .invalidTokenizer(path, reason): "\(path): tokenizer: \(reason)"
