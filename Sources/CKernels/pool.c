@@ -37,7 +37,7 @@ struct pk_pool {
     _Atomic uint64_t state;         // chunks << 32 | next
     _Atomic int active;             // workers inside the claim loop
     job each;                       // the pk_pool_run_each job, stable until `each_remaining` is 0
-    _Atomic uint32_t each_generation;
+    _Atomic uint32_t each_generation;  // 0 at creation (calloc), bumped by each pk_pool_run_each
     _Atomic int each_remaining;
     _Atomic int stop;
     _Atomic int sleepers;
@@ -90,7 +90,11 @@ static void *worker_main(void *p) {
     worker_arg arg = *(worker_arg *)p;
     free(p);
     pk_pool *pool = arg.pool;
-    uint32_t seen_each = atomic_load(&pool->each_generation);
+    // The generation this worker has run: the pool's initial 0, not whatever it is by the time the thread starts.
+    // pk_pool_run_each may already have published generation 1 and be waiting for this worker; reading it here
+    // would mark it seen, and the caller would wait forever. No later generation can pass a worker unseen: each
+    // waits until every worker has run the one before.
+    uint32_t seen_each = 0;
     for (;;) {
         // Spin for a while, then sleep until the caller publishes work.
         if (!has_work(pool, seen_each)) {

@@ -16,6 +16,8 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedTensorType(path: String, tensor: String, type: UInt32)
     /// A metadata key the model needs is missing or has the wrong type.
     case missingMetadata(path: String, key: String)
+    /// A metadata value that is present but out of bounds or inconsistent with the rest of the file.
+    case invalidMetadata(path: String, key: String, reason: String)
     /// A tensor the architecture needs is missing or has the wrong shape.
     case missingTensor(path: String, name: String, reason: String)
     /// A model architecture this engine does not implement.
@@ -32,22 +34,53 @@ public enum EngineError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidToken(id: Int32, vocabularySize: Int)
 
     public var description: String {
-        switch self {
-        case let .cannotOpen(path, reason): "\(path): cannot open model file: \(reason)"
-        case let .notGGUF(path): "\(path): not a GGUF file (bad magic)"
-        case let .unsupportedVersion(path, version): "\(path): unsupported GGUF version \(version) (2 and 3 are supported)"
-        case let .truncated(path, offset, needed): "\(path): truncated GGUF file: \(needed) would go past the end of the file (at byte \(offset))"
-        case let .malformed(path, offset, reason): "\(path): malformed GGUF file at byte \(offset): \(reason)"
-        case let .unsupportedTensorType(path, tensor, type): "\(path): tensor '\(tensor)' has unsupported type \(type)"
-        case let .missingMetadata(path, key): "\(path): missing or mistyped metadata key '\(key)'"
-        case let .missingTensor(path, name, reason): "\(path): tensor '\(name)' \(reason)"
-        case let .unsupportedArchitecture(path, architecture): "\(path): unsupported model architecture '\(architecture)'"
-        case let .invalidTokenizer(path, reason): "\(path): tokenizer: \(reason)"
+        // Names and reasons come from the file's bytes: `shown` keeps them to one short line.
+        let s = Self.shown
+        return switch self {
+        case let .cannotOpen(path, reason): "\(s(path, nil)): cannot open model file: \(reason)"
+        case let .notGGUF(path): "\(s(path, nil)): not a GGUF file (bad magic)"
+        case let .unsupportedVersion(path, version): "\(s(path, nil)): unsupported GGUF version \(version) (2 and 3 are supported)"
+        case let .truncated(path, offset, needed):
+            "\(s(path, nil)): truncated GGUF file: \(s(needed, 240)) would go past the end of the file (at byte \(offset))"
+        case let .malformed(path, offset, reason): "\(s(path, nil)): malformed GGUF file at byte \(offset): \(s(reason, 240))"
+        case let .unsupportedTensorType(path, tensor, type):
+            "\(s(path, nil)): tensor '\(s(tensor, 120))' has unsupported type \(GGMLType(rawValue: type).map { "\($0) (\(type))" } ?? "\(type)")"
+        case let .missingMetadata(path, key): "\(s(path, nil)): missing or mistyped metadata key '\(s(key, 120))'"
+        case let .invalidMetadata(path, key, reason): "\(s(path, nil)): metadata key '\(s(key, 120))' \(s(reason, 240))"
+        case let .missingTensor(path, name, reason): "\(s(path, nil)): tensor '\(s(name, 120))' \(s(reason, 240))"
+        case let .unsupportedArchitecture(path, architecture):
+            "\(s(path, nil)): unsupported model architecture '\(s(architecture, 120))'"
+        case let .invalidTokenizer(path, reason): "\(s(path, nil)): tokenizer: \(s(reason, 240))"
         case let .contextFull(capacity, needed): "the context holds \(capacity) tokens, \(needed) are needed"
         case .emptyPrompt: "the prompt is empty: there is nothing to generate after"
         case let .invalidToken(id, vocabularySize): "token id \(id) is outside the vocabulary of \(vocabularySize)"
         case let .modelNotFound(searched): "no model file found (looked in: \(searched.joined(separator: ", "))); run `make model` or pass --model"
         }
+    }
+
+    /// `text` on one line: control characters (a newline, an escape sequence) written as Swift escapes, and, when
+    /// `limit` is given, a longer text cut to its first and last `limit / 2` characters around "…". A hostile file
+    /// names its keys and tensors with whatever bytes it likes.
+    static func shown(_ text: String, _ limit: Int?) -> String {
+        let scalars = text.unicodeScalars
+        var kept: [Substring.UnicodeScalarView] = [scalars[...]]
+        // `utf8.count` is O(1) for a native string: the common short text is never walked twice.
+        if let limit, text.utf8.count > limit, scalars.count > limit {
+            kept = [scalars.prefix(limit / 2), scalars.suffix(limit / 2)]
+        }
+        var out = ""
+        for (i, part) in kept.enumerated() {
+            if i > 0 { out += "…" }
+            for scalar in part {
+                switch scalar.properties.generalCategory {
+                case .control, .lineSeparator, .paragraphSeparator:
+                    out += scalar.escaped(asASCII: true)
+                default:
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
     }
 }
 

@@ -49,6 +49,9 @@ public final class GGUFFile: Sendable {
         for _ in 0..<kvCount {
             let keyOffset = reader.offset
             let key = try reader.string(what: "metadata key")
+            guard key.utf8.count <= 65535 else {  // the GGUF specification's limit
+                throw .malformed(path: path, offset: keyOffset, reason: "metadata key of \(key.utf8.count) bytes (at most 65535)")
+            }
             let type = try reader.u32(what: "metadata type of '\(key)'")
             let value = try reader.value(type: type, key: key, depth: 0)
             if index[key] != nil {
@@ -75,6 +78,9 @@ public final class GGUFFile: Sendable {
         for _ in 0..<tensorCount {
             let infoOffset = reader.offset
             let name = try reader.string(what: "tensor name")
+            guard name.utf8.count <= 64 else {  // the GGUF specification's limit (ggml's GGML_MAX_NAME)
+                throw .malformed(path: path, offset: infoOffset, reason: "tensor name of \(name.utf8.count) bytes (at most 64)")
+            }
             let nDims = try reader.u32(what: "dimension count of '\(name)'")
             guard nDims >= 1, nDims <= 4 else {
                 throw .malformed(path: path, offset: infoOffset, reason: "tensor '\(name)' has \(nDims) dimensions (1...4)")

@@ -83,13 +83,18 @@ public final class Generator {
         sampler.reset(parameters.sampling)
         for t in promptTokens.suffix(parameters.sampling.penaltyWindow) { sampler.accept(t) }
 
+        // At most one token per free position of the context, and the last one sampled (never evaluated): reserve
+        // that, not `maxTokens`, which is a bound (2 000 000 000 would reserve 8 GB twice). A ban list is never
+        // longer than the tokens.
+        let room = context.contextLength - context.position + 1
+        let capacity = min(max(0, parameters.maxTokens), room)
         var tokens: [Int32] = []
-        tokens.reserveCapacity(max(0, parameters.maxTokens))
+        tokens.reserveCapacity(capacity)
         var text = StopStringScanner(stops: parameters.stopStrings)
         var detokenizer = StreamingDetokenizer(tokenizer: tokenizer)
         var reason = StopReason.maxTokens
         var banned: [Int32] = []
-        banned.reserveCapacity(max(0, parameters.maxTokens))
+        banned.reserveCapacity(capacity)
         while true {
             if tokens.count >= parameters.maxTokens { reason = .maxTokens; break }
             bannedNGramEnds(tokens, size: parameters.sampling.noRepeatNGram, into: &banned)

@@ -43,23 +43,47 @@ public struct ModelConfig: Sendable, Equatable {
     /// Width of all key (or value) heads together.
     public var kvWidth: Int { kvHeadCount * headDimension }
 
-    /// Reads the configuration of `gguf`; throws `missingMetadata` or `unsupportedArchitecture`.
+    /// Upper bounds on what the metadata may claim: far above any released model (Llama 3.1 405B has 126 blocks,
+    /// 16384 wide, 128 heads of 128, a context of 131072; vocabularies reach 262144), far below where a product
+    /// of them overflows or sizes an allocation no machine has. A file past one throws `invalidMetadata`.
+    public enum Limits {
+        public static let layers = 4096
+        public static let embeddingLength = 1 << 17
+        public static let feedForwardLength = 1 << 20
+        public static let heads = 4096
+        public static let headDimension = 4096
+        /// All query (or key) heads together.
+        public static let attentionWidth = 1 << 20
+        public static let contextLength = 1 << 24
+        public static let vocabularySize = 1 << 24
+    }
+
+    /// Reads the configuration of `gguf`; throws `missingMetadata`, `invalidMetadata` (a count out of bounds or
+    /// inconsistent) or `unsupportedArchitecture`. Every count is bounded here, so the products the engine forms
+    /// from them (`queryWidth`, buffer sizes) cannot overflow.
     public init(gguf: GGUFFile) throws(EngineError) {
         let path = gguf.path
         guard let name = gguf.architecture else { throw .missingMetadata(path: path, key: "general.architecture") }
         guard let architecture = Architecture(rawValue: name) else {
             throw .unsupportedArchitecture(path: path, architecture: name)
         }
-        func integer(_ key: String) throws(EngineError) -> Int {
+        func invalid(_ key: String, _ reason: String) -> EngineError {
+            .invalidMetadata(path: path, key: "\(name).\(key)", reason: reason)
+        }
+        func bounded(_ key: String, _ v: Int, limit: Int) throws(EngineError) -> Int {
+            guard v <= limit else { throw invalid(key, "is \(v), more than the \(limit) this engine accepts") }
+            return v
+        }
+        func integer(_ key: String, limit: Int) throws(EngineError) -> Int {
             guard let v = gguf["\(name).\(key)"]?.integer, v > 0 else {
                 throw .missingMetadata(path: path, key: "\(name).\(key)")
             }
-            return v
+            return try bounded(key, v, limit: limit)
         }
-        func optionalInteger(_ key: String) throws(EngineError) -> Int? {
+        func optionalInteger(_ key: String, limit: Int) throws(EngineError) -> Int? {
             guard let value = gguf["\(name).\(key)"] else { return nil }
             guard let v = value.integer, v > 0 else { throw .missingMetadata(path: path, key: "\(name).\(key)") }
-            return v
+            return try bounded(key, v, limit: limit)
         }
         func optionalNumber(_ key: String) throws(EngineError) -> Double? {
             guard let value = gguf["\(name).\(key)"] else { return nil }
@@ -68,18 +92,24 @@ public struct ModelConfig: Sendable, Equatable {
         }
 
         self.architecture = architecture
-        layerCount = try integer("block_count")
-        embeddingLength = try integer("embedding_length")
-        feedForwardLength = try integer("feed_forward_length")
-        headCount = try integer("attention.head_count")
-        kvHeadCount = try optionalInteger("attention.head_count_kv") ?? headCount
-        guard headCount % kvHeadCount == 0 else {
-            throw .missingMetadata(path: path, key: "\(name).attention.head_count_kv (\(kvHeadCount) does not divide \(headCount) heads)")
+        layerCount = try integer("block_count", limit: Limits.layers)
+        // Each block has its own tensors: a count the tensor table cannot hold is a lie, found before anything is
+        // sized by it (a table short of a tensor or two is left to name the missing one).
+        guard layerCount <= gguf.tensors.count else {
+            throw invalid("block_count", "is \(layerCount), more than the file's \(gguf.tensors.count) tensors")
         }
-        if let keyLength = try optionalInteger("attention.key_length") {
+        embeddingLength = try integer("embedding_length", limit: Limits.embeddingLength)
+        feedForwardLength = try integer("feed_forward_length", limit: Limits.feedForwardLength)
+        headCount = try integer("attention.head_count", limit: Limits.heads)
+        kvHeadCount = try optionalInteger("attention.head_count_kv", limit: Limits.heads) ?? headCount
+        guard headCount % kvHeadCount == 0 else {
+            throw invalid("attention.head_count_kv", "is \(kvHeadCount), which does not divide \(headCount) heads")
+        }
+        if let keyLength = try optionalInteger("attention.key_length", limit: Limits.headDimension) {
             headDimension = keyLength
-            if let valueLength = try optionalInteger("attention.value_length"), valueLength != keyLength {
-                throw .missingMetadata(path: path, key: "\(name).attention.value_length (differs from key_length)")
+            if let valueLength = try optionalInteger("attention.value_length", limit: Limits.headDimension),
+               valueLength != keyLength {
+                throw invalid("attention.value_length", "is \(valueLength), not key_length \(keyLength)")
             }
         } else {
             guard embeddingLength % headCount == 0 else {
@@ -87,9 +117,15 @@ public struct ModelConfig: Sendable, Equatable {
             }
             headDimension = embeddingLength / headCount
         }
-        ropeDimensions = try optionalInteger("rope.dimension_count") ?? headDimension
+        // Bounded above, so neither product overflows; checked anyway, as the widths size every attention buffer.
+        let (queryWidth, overflow) = headCount.multipliedReportingOverflow(by: headDimension)
+        guard !overflow, queryWidth <= Limits.attentionWidth else {
+            throw invalid("attention.head_count", "is \(headCount) heads of \(headDimension): wider than "
+                          + "\(Limits.attentionWidth) in all")
+        }
+        ropeDimensions = try optionalInteger("rope.dimension_count", limit: Limits.headDimension) ?? headDimension
         guard ropeDimensions <= headDimension, ropeDimensions % 2 == 0 else {
-            throw .missingMetadata(path: path, key: "\(name).rope.dimension_count (\(ropeDimensions) for heads of \(headDimension))")
+            throw invalid("rope.dimension_count", "is \(ropeDimensions), for heads of \(headDimension)")
         }
         ropeBase = Float(try optionalNumber("rope.freq_base") ?? 10_000)
         switch gguf["\(name).rope.scaling.type"]?.string ?? "none" {
@@ -108,13 +144,14 @@ public struct ModelConfig: Sendable, Equatable {
             throw .missingMetadata(path: path, key: "\(name).attention.layer_norm_rms_epsilon")
         }
         normEpsilon = Float(epsilon)
-        contextLength = try integer("context_length")
-        if let size = try optionalInteger("vocab_size") {
+        contextLength = try integer("context_length", limit: Limits.contextLength)
+        if let size = try optionalInteger("vocab_size", limit: Limits.vocabularySize) {
             vocabularySize = size
         } else if let tokens = gguf["tokenizer.ggml.tokens"]?.array {
-            vocabularySize = tokens.count
+            guard !tokens.isEmpty else { throw .missingMetadata(path: path, key: "\(name).vocab_size") }
+            vocabularySize = try bounded("vocab_size", tokens.count, limit: Limits.vocabularySize)
         } else if let embedding = gguf.tensor(named: "token_embd.weight"), embedding.shape.count == 2 {
-            vocabularySize = embedding.shape[1]
+            vocabularySize = try bounded("vocab_size", embedding.shape[1], limit: Limits.vocabularySize)
         } else {
             throw .missingMetadata(path: path, key: "\(name).vocab_size")
         }

@@ -47,7 +47,10 @@ public struct ModelWeights: Sendable {
 
     init(gguf: GGUFFile, config c: ModelConfig) throws(EngineError) {
         let binder = TensorBinder(gguf: gguf)
-        tokenEmbedding = try binder.matrix("token_embd.weight", rows: c.vocabularySize, columns: c.embeddingLength)
+        let hasOutput = gguf.tensor(named: "output.weight") != nil
+        // Only dequantized row by row, unless it is the output projection too.
+        tokenEmbedding = try binder.matrix("token_embd.weight", rows: c.vocabularySize, columns: c.embeddingLength,
+                                           multiplied: !hasOutput)
         var layers: [LayerWeights] = []
         layers.reserveCapacity(c.layerCount)
         for i in 0..<c.layerCount {
@@ -68,7 +71,7 @@ public struct ModelWeights: Sendable {
         }
         self.layers = layers
         outputNorm = try binder.vector("output_norm.weight", count: c.embeddingLength)
-        if gguf.tensor(named: "output.weight") != nil {
+        if hasOutput {
             output = try binder.matrix("output.weight", rows: c.vocabularySize, columns: c.embeddingLength)
             outputIsTied = false
         } else {
@@ -97,9 +100,13 @@ private struct TensorBinder {
         return info
     }
 
-    /// A matrix of ggml shape `[columns, rows]`, used in place.
-    func matrix(_ name: String, rows: Int, columns: Int) throws(EngineError) -> WeightMatrix {
+    /// A matrix of ggml shape `[columns, rows]`, used in place. One that is `multiplied` must be of a type the
+    /// matrix kernels have a product for (`pk_supports`): for the others (Q8_1, Q8_K) they would write nothing.
+    func matrix(_ name: String, rows: Int, columns: Int, multiplied: Bool = true) throws(EngineError) -> WeightMatrix {
         let info = try info(name)
+        guard !multiplied || Kernels.supports(info.type) else {
+            throw .unsupportedTensorType(path: gguf.path, tensor: name, type: info.type.rawValue)
+        }
         let shape = info.shape.count == 1 ? info.shape + [1] : info.shape
         guard shape.count == 2, shape[0] == columns, shape[1] == rows else {
             throw .missingTensor(path: gguf.path, name: name,

@@ -73,7 +73,8 @@ struct Generate: ParsableCommand {
             text = template.render([.user(input)], addGenerationPrompt: true)
         }
         let tokens = tokenizer.encode(text, addSpecial: true, parseSpecial: true)
-        let contextLength = min(loaded.config.contextLength, tokens.count + maxTokens)
+        // `maxTokens` may be anything up to Int.max: bounded by the context before it is added.
+        let contextLength = min(loaded.config.contextLength, tokens.count + min(maxTokens, loaded.config.contextLength))
         guard tokens.count < contextLength else {
             throw CommandError("the prompt has \(tokens.count) tokens; the model's context holds \(loaded.config.contextLength)")
         }

@@ -98,6 +98,30 @@ import TestSupport
         #expect(throws: EngineError.self) { try GGUFFile(path: p3) }
     }
 
+    /// Names are the file's bytes: an error shows them on one short line (control characters escaped, a long
+    /// name cut in the middle), and a tensor name past the specification's 64 bytes is refused. Before, a mutated
+    /// name length made an error message of 268 MB with the rest of the tensor table in it.
+    @Test func namesFromTheFileStayOnOneShortLine() throws {
+        var b = sample()
+        b.metadata.append(("evil\nkey\u{1B}[31m", .array(elementType: 77, [])))
+        let path = try write(b.bytes())
+        do {
+            _ = try GGUFFile(path: path)
+            Issue.record("an unknown array element type loaded")
+        } catch {
+            #expect(error.description.hasSuffix("unknown array element type 77 in 'evil\\nkey\\u{1B}[31m'"))
+        }
+        let long = String(repeating: "k", count: 5000)
+        #expect(EngineError.missingMetadata(path: path, key: long).description
+                == "\(path): missing or mistyped metadata key '\(String(repeating: "k", count: 60))…\(String(repeating: "k", count: 60))'")
+        var named = sample()
+        named.tensors[0].name = String(repeating: "t", count: 65)
+        let p2 = try write(named.bytes())
+        #expect(throws: EngineError.self) { try GGUFFile(path: p2) }
+        named.tensors[0].name = String(repeating: "t", count: 64)
+        #expect(try GGUFFile(path: write(named.bytes())).tensors[0].name.count == 64)
+    }
+
     @Test func bundledModelHeader() throws {
         let path = Fixtures.modelPath
         try #require(FileManager.default.fileExists(atPath: path), "run `make model` first: \(path)")

@@ -67,6 +67,20 @@ import TestSupport
         #expect(again.timings.promptTokens == prompt.count)
     }
 
+    /// `maxTokens` is a bound, not a size: the tokens and the n-gram bans are reserved for what the context can
+    /// still hold (its free positions and the last sampled token), not for a million tokens up front.
+    @Test func aHugeMaxTokensReservesOnlyWhatTheContextHolds() throws {
+        let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
+        let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 48, threads: 1)
+        let prompt = chat(tokenizer, "Say hello.")
+        let result = try generator.generate(
+            promptTokens: prompt,
+            parameters: GenerationParameters(maxTokens: 1_000_000, sampling: .greedy, stopAtEndOfGeneration: false))
+        #expect(result.stopReason == .contextFull)
+        #expect(result.tokens.count == 48 - prompt.count + 1)
+        #expect(result.tokens.capacity < 1000, "reserved \(result.tokens.capacity) tokens")
+    }
+
     @Test func anEmptyPromptIsItsOwnError() throws {
         let (model, tokenizer) = try #require(Self.loaded, "the bundled model is missing: run `make model`")
         let generator = Generator(model: model, tokenizer: tokenizer, contextLength: 16)

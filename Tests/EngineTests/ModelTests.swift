@@ -97,6 +97,67 @@ import TestSupport
         }
     }
 
+    /// Metadata a hostile file can claim: each is one line naming the file and the key, never a trap. Before the
+    /// bounds, a block count of 2³² − 1 trapped reserving the layers, and 2³² heads of 2³² overflowed `queryWidth`.
+    @Test func hostileCountsAreClearErrors() throws {
+        let cases: [(key: String, value: GGUFBuilder.Value, extra: [(String, GGUFBuilder.Value)])] = [
+            ("llama.block_count", .uint32(.max), []),
+            ("llama.block_count", .uint32(4000), []),  // within the limit, but 11 tensors cannot hold 4000 blocks
+            ("llama.attention.head_count", .uint64(1 << 32), [("llama.attention.key_length", .uint64(1 << 32))]),
+            ("llama.attention.head_count", .uint32(4096), [("llama.attention.key_length", .uint32(4096))]),
+            ("llama.attention.head_count_kv", .uint64(1 << 40), []),
+            ("llama.attention.key_length", .uint64(1 << 40), []),
+            ("llama.embedding_length", .uint64(1 << 62), []),
+            ("llama.feed_forward_length", .int64(.max), []),
+            ("llama.context_length", .uint64(1 << 40), []),
+            ("llama.vocab_size", .uint32(.max), []),
+            ("llama.rope.dimension_count", .uint32(.max), []),
+        ]
+        for c in cases {
+            let path = try write(Self.tinyLlama { b in
+                for (key, value) in [(c.key, c.value)] + c.extra {
+                    b.metadata.removeAll { $0.0 == key }
+                    b.metadata.append((key, value))
+                }
+            })
+            do {
+                _ = try Model(path: path)
+                Issue.record("\(c.key) = \(c.value) loaded")
+            } catch {
+                guard case .invalidMetadata(path, c.key, _) = error else {
+                    Issue.record("\(c.key) = \(c.value): \(error)")
+                    continue
+                }
+                #expect(error.description.hasPrefix("\(path): metadata key '\(c.key)' "))
+                #expect(!error.description.contains("\n"))
+            }
+        }
+    }
+
+    /// A matrix of a type the kernels can dequantize but not multiply (Q8_1: no product) is refused at load; it
+    /// loaded before, and every projection through it left its output unwritten.
+    @Test func aMatrixWithoutAProductIsAClearError() throws {
+        let q8_1: UInt32 = 9  // 36 bytes per 32 elements
+        let path = try write(Self.tinyLlama { b in
+            let i = b.tensors.firstIndex { $0.name == "blk.0.attn_q.weight" }!
+            b.tensors[i] = GGUFBuilder.Tensor(name: "blk.0.attn_q.weight", shape: [32, 32], type: q8_1,
+                                              data: [UInt8](repeating: 0, count: 32 * 36))
+        })
+        #expect(throws: EngineError.unsupportedTensorType(path: path, tensor: "blk.0.attn_q.weight", type: q8_1)) {
+            try Model(path: path)
+        }
+        #expect(EngineError.unsupportedTensorType(path: path, tensor: "blk.0.attn_q.weight", type: q8_1).description
+                == "\(path): tensor 'blk.0.attn_q.weight' has unsupported type Q8_1 (9)")
+        // As a token embedding with its own output matrix, it is only dequantized: that loads.
+        let embedding = try write(Self.tinyLlama { b in
+            b.tensors[0] = GGUFBuilder.Tensor(name: "token_embd.weight", shape: [32, 16], type: q8_1,
+                                              data: [UInt8](repeating: 0, count: 16 * 36))
+            b.tensors.append(GGUFBuilder.Tensor(name: "output.weight", shape: [32, 16], type: 0,
+                                                data: [UInt8](repeating: 0, count: 16 * 32 * 4)))
+        })
+        #expect(try Model(path: embedding).weights.outputIsTied == false)
+    }
+
     @Test func contextOverflowAndBadTokensThrow() throws {
         let model = try Model(path: write(Self.tinyLlama()))
         let context = InferenceContext(model: model, contextLength: 4, threads: 1, batchSize: 4)

@@ -40,6 +40,39 @@ import TestSupport
         #expect(ran == [Int](repeating: 1, count: threads))
     }
 
+    /// A worker that has not started when the first `pk_pool_run_each` is published still runs it: the pool is
+    /// used at once after creation, 200 times over, with threads that are still starting. Before the fix a late
+    /// worker took the already-bumped generation as seen and the caller spun forever, so the run goes to another
+    /// thread and a hang fails the test after a timeout instead of stopping the suite.
+    @Test func runEachRightAfterCreationReachesEveryThread() {
+        final class Outcome: @unchecked Sendable {  // written by the one background run, read after `done`
+            var ran: [[Int]] = []
+        }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            for round in 0..<200 {
+                let threads = 2 + round % 3
+                let pool = ThreadPool(threads: threads)
+                var ran = [Int](repeating: 0, count: threads)
+                ran.withUnsafeMutableBufferPointer { r in
+                    pool.runOnEachThread({ ctx, _, _, thread in
+                        ctx!.assumingMemoryBound(to: Int.self)[Int(thread)] += 1
+                    }, r.baseAddress!)
+                }
+                outcome.ran.append(ran)
+            }
+            done.signal()
+        }
+        // On a timeout the background run is left spinning: it cannot be stopped, and the process ends soon.
+        let finished = done.wait(timeout: .now() + 60) == .success
+        #expect(finished, "pk_pool_run_each never returned: a worker that started late did not run it")
+        if finished {
+            #expect(outcome.ran.count == 200)
+            #expect(outcome.ran.allSatisfy { $0.allSatisfy { $0 == 1 } })
+        }
+    }
+
     /// Rows are split at multiples of 16 whatever the thread count, so each goes through the same kernel code:
     /// the bundled model's logits after a prompt and after decoded tokens are the same bits with 1, 2 and 3 threads.
     @Test func logitsDoNotDependOnThreads() throws {
