@@ -3,30 +3,37 @@ import Foundation
 /// Reads PDF, XML, plain text and Markdown files into `Document`s.
 public enum Ingest {
     /// Limits that keep hostile input from exhausting time or memory.
-    public struct Limits: Sendable {
+    public struct Limits: Sendable, Equatable {
         /// Deepest element nesting accepted in XML.
         public var maxDepth = 200
         /// Most bytes of text expanded from entity references in one document.
         public var maxEntityExpansion = 1 << 20
         /// Most bytes of text in one document (all paragraphs together).
         public var maxTextBytes = 512 << 20
+        /// Largest file read, in bytes (job.toml `max_input_mb`), checked before a byte is read: text and Markdown
+        /// are read whole. 512 MB, as `maxTextBytes`: far more than a night's summarizing, and what a worker can
+        /// hold twice over (the bytes and their `Document`) on a small machine.
+        public var maxInputBytes = 512 << 20
+        /// Most pages in a PDF (job.toml `max_pages`), checked when it opens, before any page is read. 2000: more
+        /// than the longest real books and manuals, and at the 200–500 pages/s poppler reads here about 10 s.
+        public var maxPages = 2000
         public init() {}
     }
 
     /// Reads the file at `path`, choosing the reader from its content (the extension must agree).
     /// - Parameter password: for encrypted PDFs.
     public static func read(path: String, password: String? = nil, limits: Limits = Limits()) throws -> Document {
-        let head = try readHead(path: path)
+        let head = try readHead(path: path, limits: limits)
         guard !head.isEmpty else { throw IngestError.empty(path: path) }
         let ext = (path as NSString).pathExtension.lowercased()
         let format = try Sniffer.format(path: path, fileExtension: ext, content: Sniffer.sniff(head))
         switch format {
         case .pdf:
-            return try PDFReader(path: path, password: password).read()
+            return try PDFReader(path: path, password: password, maxPages: limits.maxPages).read()
         case .xml:
             return try XMLReader(path: path, limits: limits).read()
         case .text, .markdown:
-            let data = try readAll(path: path)
+            let data = try readAll(path: path, limits: limits)
             return TextReader(path: path, markdown: format == .markdown).read(data)
         }
     }
@@ -49,7 +56,7 @@ public enum Ingest {
     /// Reads the file like `read` but keeps only counts; XML is streamed without keeping its text, so memory stays
     /// flat whatever the file size.
     public static func statistics(path: String, password: String? = nil, limits: Limits = Limits()) throws -> Statistics {
-        let head = try readHead(path: path)
+        let head = try readHead(path: path, limits: limits)
         guard !head.isEmpty else { throw IngestError.empty(path: path) }
         let ext = (path as NSString).pathExtension.lowercased()
         let format = try Sniffer.format(path: path, fileExtension: ext, content: Sniffer.sniff(head))
@@ -70,13 +77,19 @@ public enum Ingest {
                           pages: document.pageCount)
     }
 
-    /// The first bytes of a file, for sniffing.
-    private static func readHead(path: String) throws -> [UInt8] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw IngestError.unreadable(path: path, reason: "no such file")
+    /// The first bytes of a file, for sniffing, once the file is known to be a regular file (a FIFO or a device
+    /// would block or never end) within `limits.maxInputBytes`.
+    private static func readHead(path: String, limits: Limits) throws -> [UInt8] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw IngestError.unreadable(path: path, reason: "no such file") }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw IngestError.unreadable(path: path, reason: "is a directory")
+        default: throw IngestError.unreadable(path: path, reason: "not a regular file")
         }
-        if isDirectory.boolValue { throw IngestError.unreadable(path: path, reason: "is a directory") }
+        if info.st_size > limits.maxInputBytes {
+            throw IngestError.inputTooLarge(path: path, bytes: Int(info.st_size), limit: limits.maxInputBytes)
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw IngestError.unreadable(path: path, reason: "cannot open (permission denied?)")
         }
@@ -88,11 +101,17 @@ public enum Ingest {
         }
     }
 
-    static func readAll(path: String) throws -> Data {
+    /// The whole file (mapped), within `limits.maxInputBytes` also when it grew since `readHead` looked.
+    static func readAll(path: String, limits: Limits) throws -> Data {
+        let data: Data
         do {
-            return try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
             throw IngestError.unreadable(path: path, reason: "read failed: \(error.localizedDescription)")
         }
+        guard data.count <= limits.maxInputBytes else {
+            throw IngestError.inputTooLarge(path: path, bytes: data.count, limit: limits.maxInputBytes)
+        }
+        return data
     }
 }

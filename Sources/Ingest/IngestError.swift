@@ -1,4 +1,5 @@
 import Common
+import Foundation
 
 /// Why a file could not be ingested. Each case carries the path; `description` is the one line a user sees.
 public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -24,13 +25,18 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooDeep(path: String, line: Int, limit: Int)
     /// A text node or the whole extracted text went over its limit.
     case tooLarge(path: String, what: String, limit: Int)
+    /// The file is larger than the input limit (`Ingest.Limits.maxInputBytes`, job.toml `max_input_mb`).
+    case inputTooLarge(path: String, bytes: Int, limit: Int)
+    /// The PDF has more pages than the limit (`Ingest.Limits.maxPages`, job.toml `max_pages`).
+    case tooManyPages(path: String, pages: Int, limit: Int)
 
     public var path: String {
         switch self {
         case let .unreadable(path, _), let .empty(path), let .unknownType(path, _),
              let .contentMismatch(path, _, _), let .damagedPDF(path, _), let .encrypted(path, _),
              let .noText(path, _), let .malformedXML(path, _, _, _), let .entityExpansion(path, _),
-             let .tooDeep(path, _, _), let .tooLarge(path, _, _):
+             let .tooDeep(path, _, _), let .tooLarge(path, _, _), let .inputTooLarge(path, _, _),
+             let .tooManyPages(path, _, _):
             return path
         }
     }
@@ -54,10 +60,18 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "XML entity expansion over the limit at line \(line) (entity bomb?)"
         case let .tooDeep(_, line, limit): return "XML nested deeper than \(limit) elements at line \(line)"
         case let .tooLarge(_, what, limit): return "\(what) larger than the limit of \(limit) bytes"
+        case let .inputTooLarge(_, bytes, limit):
+            return "\(Self.megabytes(bytes)), larger than the input limit of \(Self.megabytes(limit)) (max_input_mb)"
+        case let .tooManyPages(_, pages, limit): return "\(pages) pages, more than the limit of \(limit) (max_pages)"
         }
     }
 
     public var description: String { "\(path): \(reason)" }
+
+    /// `bytes` in MB (2^20 bytes): "512 MB", "1.5 MB".
+    static func megabytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MB" : String(format: "%.1f MB", Double(bytes) / Double(1 << 20))
+    }
 }
 
 extension IngestError: ClassifiedError {
