@@ -17,18 +17,66 @@ public enum Ingest {
         /// Most pages in a PDF (job.toml `max_pages`), checked when it opens, before any page is read. 2000: more
         /// than the longest real books and manuals, and at the 200–500 pages/s poppler reads here about 10 s.
         public var maxPages = 2000
+        /// Wall-clock seconds a PDF may take in its child process (job.toml `seconds_per_document`), after which
+        /// the child is killed. 120: ten times what the longest allowed PDF (2000 pages) takes here, for a slow
+        /// or busy machine, and short enough that a PDF that hangs poppler costs a night two minutes.
+        public var secondsPerDocument = 120
+        /// CPU seconds for the child (RLIMIT_CPU); nil: `secondsPerDocument` × its page workers (up to 4), so it
+        /// ends only a child the wall clock did not (the parent stopped, or gone).
+        public var cpuSeconds: Int?
+        /// The child's address space (RLIMIT_AS); nil: 4 GB, or 4 × `maxInputBytes` when that is more. Reading
+        /// valgrind's 397-page manual needs 256 MB of it; 4 GB lets a PDF use 16 times that before it fails
+        /// alone, and two such children still fit in the memory of a small machine.
+        public var addressSpaceBytes: Int?
         public init() {}
+
+        /// The CPU seconds the child is given.
+        var childCPUSeconds: Int { cpuSeconds ?? secondsPerDocument * PDFReader.defaultWorkers }
+        /// The address space the child is given, in bytes.
+        var childAddressSpaceBytes: Int { addressSpaceBytes ?? max(4 << 30, 4 * maxInputBytes) }
+    }
+
+    /// A command that reads one PDF in a child process: `executable` run with `arguments` and then the child's own
+    /// (limits, the file); it answers as `runChild` does. Normally precis itself (`thisExecutable`).
+    public struct ChildCommand: Sendable, Equatable {
+        public var executable: String
+        public var arguments: [String]
+        /// Added to the child's environment (this process's own).
+        public var environment: [String: String]
+
+        public init(executable: String, arguments: [String], environment: [String: String] = [:]) {
+            self.executable = executable
+            self.arguments = arguments
+            self.environment = environment
+        }
+
+        /// This executable as its own child, `ingest-child` (`childSubcommand`): for precis, whose command line
+        /// has that subcommand. On Linux it is `/proc/self/exe`, the very file this process runs even after it was
+        /// replaced or deleted (a rebuild during a night's run), so parent and child always agree on their JSON.
+        public static var thisExecutable: ChildCommand {
+            #if os(Linux)
+            let executable = "/proc/self/exe"
+            #else
+            let executable = Bundle.main.executablePath ?? CommandLine.arguments[0]
+            #endif
+            return ChildCommand(executable: executable, arguments: [Ingest.childSubcommand])
+        }
     }
 
     /// Reads the file at `path`, choosing the reader from its content (the extension must agree).
-    /// - Parameter password: for encrypted PDFs.
-    public static func read(path: String, password: String? = nil, limits: Limits = Limits()) throws -> Document {
+    /// - Parameters:
+    ///   - password: for encrypted PDFs.
+    ///   - child: reads a PDF in a child process under `limits` (`PDFChild`); nil reads it in this process, where
+    ///     only `maxPages` holds and a crash of poppler is this process's.
+    public static func read(path: String, password: String? = nil, limits: Limits = Limits(),
+                            child: ChildCommand? = nil) throws -> Document {
         let head = try readHead(path: path, limits: limits)
         guard !head.isEmpty else { throw IngestError.empty(path: path) }
         let ext = (path as NSString).pathExtension.lowercased()
         let format = try Sniffer.format(path: path, fileExtension: ext, content: Sniffer.sniff(head))
         switch format {
         case .pdf:
+            if let child { return try PDFChild(command: child, limits: limits).read(path: path, password: password) }
             return try PDFReader(path: path, password: password, maxPages: limits.maxPages).read()
         case .xml:
             return try XMLReader(path: path, limits: limits).read()
@@ -55,7 +103,8 @@ public enum Ingest {
 
     /// Reads the file like `read` but keeps only counts; XML is streamed without keeping its text, so memory stays
     /// flat whatever the file size.
-    public static func statistics(path: String, password: String? = nil, limits: Limits = Limits()) throws -> Statistics {
+    public static func statistics(path: String, password: String? = nil, limits: Limits = Limits(),
+                                  child: ChildCommand? = nil) throws -> Statistics {
         let head = try readHead(path: path, limits: limits)
         guard !head.isEmpty else { throw IngestError.empty(path: path) }
         let ext = (path as NSString).pathExtension.lowercased()
@@ -66,7 +115,7 @@ public enum Ingest {
             return Statistics(format: .xml, paragraphs: reader.paragraphCount, words: reader.wordCount,
                               textBytes: reader.textBytes, pages: nil)
         }
-        let document = try read(path: path, password: password, limits: limits)
+        let document = try read(path: path, password: password, limits: limits, child: child)
         let paragraphs = document.paragraphs
         var words = 0, bytes = 0
         for p in paragraphs {

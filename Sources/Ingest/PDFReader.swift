@@ -9,7 +9,8 @@ struct PDFReader {
     var maxPages = Int.max
     /// Pages are extracted by this many threads, each with its own poppler document (poppler objects are not
     /// shared between threads).
-    var workers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    var workers = Self.defaultWorkers
+    static let defaultWorkers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     func read() throws -> Document {
         let document = try open()
