@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "GroundingTests", dependencies: ["Grounding", "Chunking", "Common", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "Grounding", "Common", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Execution", "Engine", "Ingest", "TestSupport"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "Engine", "Common", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "Engine", "Ingest", "Common", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -134,9 +134,9 @@ extension Ingest {
     /// output. Returns whether it read the document (the command's exit status is then 0, else 3).
     ///
     /// Test hook (tests only: `PDFChildTests`, `JobRunTests`): `PRECIS_INGEST_CHILD_TEST=ACTION` or
-    /// `ACTION:NAME` (only for a file named NAME) makes the child, once its limits are set, `crash` (SIGSEGV),
-    /// `hang` (sleep), `spin` (burn CPU) or `allocate` (through glib, until the address-space limit), so the
-    /// parent's handling of each is tested on a real child.
+    /// `ACTION:NAME` (only for a file named NAME; several separated by commas) makes the child, once its limits
+    /// are set, `crash` (SIGSEGV), `hang` (sleep), `spin` (burn CPU) or `allocate` (through glib, until the
+    /// address-space limit), so the parent's handling of each is tested on a real child.
     public static func runChild(arguments: [String]) throws(ChildUsageError) -> Bool {
         var maxPages = Int.max, cpuSeconds: Int?, addressSpace: Int?, file: String?
         var i = 0
@@ -182,14 +182,17 @@ extension Ingest {
     /// `PRECIS_INGEST_CHILD_TEST` (see `runChild`).
     private static func testHook(file: String) {
         guard let hook = ProcessInfo.processInfo.environment["PRECIS_INGEST_CHILD_TEST"] else { return }
-        let parts = hook.split(separator: ":", maxSplits: 1).map(String.init)
-        if parts.count == 2, parts[1] != (file as NSString).lastPathComponent { return }
-        switch parts.first {
-        case "crash": raise(SIGSEGV)
-        case "hang": while true { sleep(60) }
-        case "spin": var x = 0; while true { x &+= 1; if x == 0 { print(x) } }
-        case "allocate": PopplerProcess.allocateWithoutEnd()
-        default: return
+        let name = (file as NSString).lastPathComponent
+        for entry in hook.split(separator: ",") {
+            let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+            if parts.count == 2, parts[1] != name { continue }
+            switch parts.first {
+            case "crash": raise(SIGSEGV)
+            case "hang": while true { sleep(60) }
+            case "spin": var x = 0; while true { x &+= 1; if x == 0 { print(x) } }
+            case "allocate": PopplerProcess.allocateWithoutEnd()
+            default: continue
+            }
         }
     }
 }

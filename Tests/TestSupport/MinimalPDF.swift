@@ -1,8 +1,9 @@
 import Foundation
 
 /// PDFs written by hand, byte by byte, for tests that need no cairo (JobsTests) or a PDF cairo will not write: one
-/// page per string, set in Helvetica as one line, and optionally `junkOperators` unknown operators in each page's
-/// content stream, which poppler reports ("Syntax error at position …: Unknown operator 'junk1'") and skips.
+/// page per string, set in 9-point Helvetica a line per line of the string (about 100 characters fit), and
+/// optionally `junkOperators` unknown operators in each page's content stream, which poppler reports ("Syntax
+/// error at position …: Unknown operator 'junk1'") and skips.
 public enum MinimalPDF {
     public static func data(pages: [String], junkOperators: Int = 0) -> Data {
         var out = "%PDF-1.4\n"
@@ -18,9 +19,11 @@ public enum MinimalPDF {
         object("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
         for (i, text) in pages.enumerated() {
             object("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >> /Contents \(5 + 2 * i) 0 R >>")
-            let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: ")", with: "\\)")
-            var content = "BT /F1 11 Tf 72 720 Td (\(escaped)) Tj ET\n"
+            let lines = text.split(separator: "\n").map {
+                "(" + $0.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "(", with: "\\(").replacingOccurrences(of: ")", with: "\\)") + ") Tj"
+            }
+            var content = "BT /F1 9 Tf 11 TL 50 760 Td " + lines.joined(separator: " T* ") + " ET\n"
             for k in 0..<junkOperators { content += "junk\(k + 1)\n" }
             object("<< /Length \(content.utf8.count) >>\nstream\n\(content)endstream")
         }
