@@ -143,9 +143,22 @@ import TestSupport
         #expect(throws: IngestError.pdfProcess(path: path, failure: .timedOut(seconds: 1))) {
             try Ingest.read(path: path, limits: limits, child: Self.child(["PRECIS_INGEST_CHILD_TEST": "hang"]))
         }
-        #expect(Date().timeIntervalSince(start) < 5)
+        #expect(Date().timeIntervalSince(start) < 20)
         #expect(IngestError.pdfProcess(path: path, failure: .timedOut(seconds: 120)).reason
             == "timed out after 120 s (seconds_per_document)")
+    }
+
+    /// A real hostile file (`MinimalPDF.formBomb`: 2^40 form drawings, 8 KB) keeps poppler busy until the deadline.
+    @Test func formBombTimesOut() throws {
+        let path = dir.appendingPathComponent("bomb.pdf")
+        try MinimalPDF.formBomb().write(to: path)
+        var limits = Ingest.Limits()
+        limits.secondsPerDocument = 2
+        let start = Date()
+        #expect(throws: IngestError.pdfProcess(path: path.path, failure: .timedOut(seconds: 2))) {
+            try Ingest.read(path: path.path, limits: limits, child: Self.child())
+        }
+        #expect(Date().timeIntervalSince(start) < 20)
     }
 
     @Test func cpuBurnStopsAtTheCPULimit() throws {
