@@ -23,6 +23,8 @@ let package = Package(
                        providers: [.apt(["libpoppler-glib-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0",
                        providers: [.apt(["libxml2-dev"])]),
+        // The C library's GNU process calls (pipe2, posix_spawn closefrom) for the PDF child process.
+        .systemLibrary(name: "CProcess"),
         // Test-only: cairo writes the PDFs that IngestTests read.
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .target(name: "CKernels",
@@ -31,7 +33,7 @@ let package = Package(
         // Stages.
         .target(name: "Common"),
         .target(name: "Engine", dependencies: ["Common", "CKernels"]),
-        .target(name: "Ingest", dependencies: ["Common", "CPoppler", "CLibXML2"]),
+        .target(name: "Ingest", dependencies: ["Common", "CPoppler", "CLibXML2", "CProcess"]),
         .target(name: "Chunking", dependencies: ["Common"]),
         .target(name: "Planning", dependencies: ["Common", "Chunking"]),
         .target(name: "Grounding", dependencies: ["Common", "Chunking"]),
@@ -66,7 +68,7 @@ let package = Package(
         .testTarget(name: "GroundingTests", dependencies: ["Grounding", "Chunking", "Common", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "Planning", "Chunking", "Engine", "Grounding", "Common", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Execution", "Engine", "Ingest", "TestSupport"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "Engine", "Common", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Execution", "Engine", "Ingest", "Common", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -17,11 +17,19 @@ public final class SummarySession: Sendable {
     /// The model file used, and which step of the lookup order found it.
     public let modelPath: String
     public let modelSource: ModelLocator.Source
+    /// How `read` reads files: its limits, and the child process PDFs are read in (nil: in this process).
+    public let ingestLimits: Ingest.Limits
+    public let pdfChild: Ingest.ChildCommand?
 
     /// Finds and loads the model. A model that cannot be found or read is a configuration error. `speedsFile`:
-    /// where measured speeds are read for estimates and recorded after a run (nil: neither).
+    /// where measured speeds are read for estimates and recorded after a run (nil: neither). `pdfChild`: the
+    /// command that reads each PDF in a child process under `ingestLimits` (precis passes itself,
+    /// `.thisExecutable`); nil reads PDFs in this process, where a crash of poppler is the run's.
     public init(model locator: ModelLocator, options: SummaryOptions, decoding: SummaryDecoding = .default,
-                speedsFile: String? = EngineSpeeds.defaultFile()) throws(SessionError) {
+                speedsFile: String? = EngineSpeeds.defaultFile(), ingestLimits: Ingest.Limits = Ingest.Limits(),
+                pdfChild: Ingest.ChildCommand? = nil) throws(SessionError) {
+        self.ingestLimits = ingestLimits
+        self.pdfChild = pdfChild
         let model: SummarizerModel
         do {
             (modelPath, modelSource) = try locator.locate()
@@ -42,7 +50,7 @@ public final class SummarySession: Sendable {
         for path in paths {
             if shouldStop() { break }
             do {
-                documents.append(try Ingest.read(path: path))
+                documents.append(try Ingest.read(path: path, limits: ingestLimits, child: pdfChild))
             } catch {
                 failures.append(DocumentFailure(path: path, reason: "\(error)"))
             }

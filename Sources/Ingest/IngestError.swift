@@ -1,7 +1,8 @@
 import Common
+import Foundation
 
 /// Why a file could not be ingested. Each case carries the path; `description` is the one line a user sees.
-public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
+public enum IngestError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The file could not be opened or read (missing, a directory, no permission).
     case unreadable(path: String, reason: String)
     /// The file has no bytes.
@@ -24,13 +25,20 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooDeep(path: String, line: Int, limit: Int)
     /// A text node or the whole extracted text went over its limit.
     case tooLarge(path: String, what: String, limit: Int)
+    /// The file is larger than the input limit (`Ingest.Limits.maxInputBytes`, job.toml `max_input_mb`).
+    case inputTooLarge(path: String, bytes: Int, limit: Int)
+    /// The PDF has more pages than the limit (`Ingest.Limits.maxPages`, job.toml `max_pages`).
+    case tooManyPages(path: String, pages: Int, limit: Int)
+    /// The child process reading the PDF did not come back with it (`PDFChild`).
+    case pdfProcess(path: String, failure: PDFProcessFailure)
 
     public var path: String {
         switch self {
         case let .unreadable(path, _), let .empty(path), let .unknownType(path, _),
              let .contentMismatch(path, _, _), let .damagedPDF(path, _), let .encrypted(path, _),
              let .noText(path, _), let .malformedXML(path, _, _, _), let .entityExpansion(path, _),
-             let .tooDeep(path, _, _), let .tooLarge(path, _, _):
+             let .tooDeep(path, _, _), let .tooLarge(path, _, _), let .inputTooLarge(path, _, _),
+             let .tooManyPages(path, _, _), let .pdfProcess(path, _):
             return path
         }
     }
@@ -54,10 +62,46 @@ public enum IngestError: Error, Sendable, Equatable, CustomStringConvertible {
             return "XML entity expansion over the limit at line \(line) (entity bomb?)"
         case let .tooDeep(_, line, limit): return "XML nested deeper than \(limit) elements at line \(line)"
         case let .tooLarge(_, what, limit): return "\(what) larger than the limit of \(limit) bytes"
+        case let .inputTooLarge(_, bytes, limit):
+            return "\(Self.megabytes(bytes)), larger than the input limit of \(Self.megabytes(limit)) (max_input_mb)"
+        case let .tooManyPages(_, pages, limit): return "\(pages) pages, more than the limit of \(limit) (max_pages)"
+        case let .pdfProcess(_, failure): return failure.description
         }
     }
 
     public var description: String { "\(path): \(reason)" }
+
+    /// `bytes` in MB (2^20 bytes): "512 MB", "1.5 MB".
+    static func megabytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MB" : String(format: "%.1f MB", Double(bytes) / Double(1 << 20))
+    }
+}
+
+/// How the child process reading a PDF (`PDFChild`) ended without a document or an `IngestError`.
+public enum PDFProcessFailure: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Ended by a signal of its own making (11: segmentation fault, 6: abort, …).
+    case crashed(signal: Int32)
+    /// Still running after `Ingest.Limits.secondsPerDocument` (job.toml `seconds_per_document`): killed.
+    case timedOut(seconds: Int)
+    /// Ran out of its address space (`Ingest.Limits.addressSpaceBytes`, RLIMIT_AS).
+    case overMemory(megabytes: Int)
+    /// Used up its CPU time (RLIMIT_CPU).
+    case overCPUTime(seconds: Int)
+    /// Ended by a signal from outside (SIGINT, SIGTERM, SIGKILL: a stop, the system's out-of-memory killer).
+    case killed(signal: Int32)
+    /// Anything else: it could not start, exited with an unexpected status, or wrote what we cannot read.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case let .crashed(signal): "poppler crashed (signal \(signal))"
+        case let .timedOut(seconds): "timed out after \(seconds) s (seconds_per_document)"
+        case let .overMemory(megabytes): "over the memory limit of \(megabytes) MB"
+        case let .overCPUTime(seconds): "over the CPU time limit of \(seconds) s"
+        case let .killed(signal): "the PDF reader was killed (signal \(signal))"
+        case let .failed(reason): "the PDF reader failed: \(reason)"
+        }
+    }
 }
 
 extension IngestError: ClassifiedError {

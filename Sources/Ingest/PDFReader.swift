@@ -5,14 +5,18 @@ import Foundation
 struct PDFReader {
     let path: String
     let password: String?
+    /// More pages than this is an error, found when the file opens.
+    var maxPages = Int.max
     /// Pages are extracted by this many threads, each with its own poppler document (poppler objects are not
     /// shared between threads).
-    var workers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    var workers = Self.defaultWorkers
+    static let defaultWorkers = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     func read() throws -> Document {
         let document = try open()
         let count = document.pageCount
         guard count > 0 else { throw IngestError.damagedPDF(path: path, reason: "no pages") }
+        guard count <= maxPages else { throw IngestError.tooManyPages(path: path, pages: count, limit: maxPages) }
         let pages = try extractPages(first: document, count: count)
         let layout = PDFLayout(pages: pages).run(metadataTitle: document.title)
         if layout.emptyPages.count == count { throw IngestError.noText(path: path, pages: count) }

@@ -157,3 +157,28 @@ final class PopplerDocumentHandle {
         return lines
     }
 }
+
+/// poppler-glib's messages and glib's allocator, for the child process that reads a PDF (`PDFChild`).
+enum PopplerProcess {
+    /// Sends poppler's own messages to standard error, one line each: "poppler: Syntax error at position 50:
+    /// Illegal character <86> in hex string" (`g_log_set_handler` on poppler-glib's "Poppler" log domain).
+    /// poppler-glib logs syntax errors and warnings at INFO level, which glib drops unless G_MESSAGES_DEBUG is set,
+    /// and then prints on standard output, where the child writes its JSON. Each line is one write(2) of at most
+    /// 1 KiB, so lines from the page workers' threads do not interleave.
+    static func messagesToStandardError() {
+        // Every level and flag: G_LOG_LEVEL_MASK is a macro Swift does not import.
+        _ = g_log_set_handler("Poppler", GLogLevelFlags(rawValue: 0xFF), { _, _, message, _ in
+            guard let message else { return }
+            var text = String(cString: message).replacingOccurrences(of: "\n", with: " ")
+            if text.utf8.count > 1000 { text = String(decoding: text.utf8.prefix(1000), as: UTF8.self) }
+            var line = "poppler: " + text + "\n"
+            line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        }, nil)
+    }
+
+    /// Test hook: allocates through glib (`g_malloc`, as poppler-glib does) without end, until the address-space
+    /// limit makes glib abort ("failed to allocate …").
+    static func allocateWithoutEnd() -> Never {
+        while true { _ = g_malloc(256 << 20) }
+    }
+}

@@ -2,6 +2,7 @@ import Common
 import Engine
 import Execution
 import Foundation
+import Ingest
 import TOMLKit
 
 /// A job's `job.toml`: what to read and how to summarize it. Every key is optional.
@@ -17,6 +18,7 @@ import TOMLKit
 /// kv_cache = "q8_0"                     # or "f16": how the model's KV cache stores keys and values
 /// model = "../Models/other.gguf"        # relative to the job directory
 /// instructions = "Name every decision."
+/// max_pages = 2000                      # and max_input_mb, seconds_per_document: limits on each input
 /// [output]
 /// documents = true                      # out/documents/NAME.md
 /// outline = true                        # each document's section outline in its NAME.md
@@ -33,6 +35,9 @@ public struct JobConfig: Sendable, Equatable {
     public var temperature: Float?
     public var seed: UInt64?
     public var kvCache: KVCacheType?
+    /// `max_pages`, `max_input_mb` (also the most text one document may hold, when above its default) and
+    /// `seconds_per_document`: what one input may cost before it fails alone.
+    public var ingestLimits = Ingest.Limits()
     public var output = OutputOptions()
     /// The job.toml line that sets each setting, for messages that name it.
     public var settingLines: [Setting: Int] = [:]
@@ -71,7 +76,8 @@ public struct JobConfig: Sendable, Equatable {
     /// The keys job.toml knows, by table ("" is the top level). Examples/job.toml shows each (JobConfigTests).
     package static let keys: [String: Set<String>] = [
         "": ["title", "inputs", "allow_outside_inputs", "model", "instructions", "method", "chunk_tokens", "chunk_overlap", "fan_in", "summary_tokens",
-             "context_tokens", "workers", "threads", "temperature", "seed", "kv_cache", "output"],
+             "context_tokens", "workers", "threads", "temperature", "seed", "kv_cache", "max_pages", "max_input_mb",
+             "seconds_per_document", "output"],
         "output": ["documents", "outline", "tree"],
     ]
 
@@ -168,6 +174,15 @@ public struct JobConfig: Sendable, Equatable {
             config.temperature = Float(t)
         }
         if let value = table["seed"] { config.seed = UInt64(try reader.int(value, "seed", 0...Int.max)) }
+        if let value = table["max_pages"] { config.ingestLimits.maxPages = try reader.int(value, "max_pages", 1...10_000_000) }
+        if let value = table["max_input_mb"] {
+            let bytes = try reader.int(value, "max_input_mb", 1...1_048_576) << 20
+            config.ingestLimits.maxInputBytes = bytes
+            config.ingestLimits.maxTextBytes = max(Ingest.Limits().maxTextBytes, bytes)
+        }
+        if let value = table["seconds_per_document"] {
+            config.ingestLimits.secondsPerDocument = try reader.int(value, "seconds_per_document", 1...86_400)
+        }
         if let value = table["output"] {
             guard let output = value.table else { throw reader.wrongType("output", expected: "a table", got: value.type) }
             for key in output.keys.sorted() where !keys["output"]!.contains(key) {

@@ -41,13 +41,16 @@ public final class JobRunner: Sendable {
     public let directory: String
     public let config: JobConfig
     public let modelFlag: String?
+    /// The command that reads each PDF in a child process under the job's limits (nil: in this process).
+    public let pdfChild: Ingest.ChildCommand?
     let logger: Logger
 
-    public init(directory: String, config: JobConfig, modelFlag: String? = nil,
+    public init(directory: String, config: JobConfig, modelFlag: String? = nil, pdfChild: Ingest.ChildCommand? = nil,
                 logger: Logger = Logger(label: "precis.jobs")) {
         self.directory = (directory as NSString).standardizingPath
         self.config = config
         self.modelFlag = modelFlag
+        self.pdfChild = pdfChild
         self.logger = logger
     }
 
@@ -95,7 +98,8 @@ public final class JobRunner: Sendable {
         let session: SummarySession
         do {
             session = try SummarySession(model: ModelLocator(flag: modelFlag, job: fromJob), options: config.options,
-                                         decoding: config.decoding)
+                                         decoding: config.decoding, ingestLimits: config.ingestLimits,
+                                         pdfChild: pdfChild)
         } catch {
             throw .model(error.description)
         }

@@ -1,5 +1,6 @@
 import Common
 import Foundation
+import Ingest
 import Logging
 
 /// Works a queue: takes queued jobs in submission order and runs each under its lock, so two workers on one
@@ -12,6 +13,8 @@ public struct QueueWorker: Sendable {
     /// Settings that override every job's own for this worker (the CLI's tuning flags).
     public var configure: @Sendable (inout JobConfig) -> Void
     public var modelFlag: String?
+    /// The command that reads each PDF in a child process (`JobRunner.pdfChild`).
+    public var pdfChild: Ingest.ChildCommand?
     public var pollSeconds: Double = 5
     /// Runs of one entry at most: a job whose run ended the worker itself (a crash, an out-of-memory kill) is tried
     /// again until then, and then failed (SQS's maxReceiveCount).
@@ -19,12 +22,14 @@ public struct QueueWorker: Sendable {
     let logger: Logger
 
     public init(queue: JobQueue, once: Bool, stop: StopSignal, modelFlag: String? = nil,
+                pdfChild: Ingest.ChildCommand? = nil,
                 configure: @escaping @Sendable (inout JobConfig) -> Void = { _ in },
                 logger: Logger = Logger(label: "precis.worker")) {
         self.queue = queue
         self.once = once
         self.stop = stop
         self.modelFlag = modelFlag
+        self.pdfChild = pdfChild
         self.configure = configure
         self.logger = logger
     }
@@ -64,7 +69,8 @@ public struct QueueWorker: Sendable {
                 do {
                     var config = try JobConfig.load(directory: entry.job)
                     configure(&config)
-                    let runner = JobRunner(directory: entry.job, config: config, modelFlag: modelFlag, logger: logger)
+                    let runner = JobRunner(directory: entry.job, config: config, modelFlag: modelFlag, pdfChild: pdfChild,
+                                           logger: logger)
                     let stop = self.stop
                     let job = entry.job
                     let outcome = try runner.run(holding: lock, shouldStop: { stop.isRequested },

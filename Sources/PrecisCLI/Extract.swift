@@ -20,10 +20,12 @@ struct Extract: ParsableCommand {
     @Flag(help: "Print only counts (paragraphs, words, bytes) and the time taken; XML is then streamed without keeping its text.")
     var stats = false
 
+    /// PDFs are read in a child process under the default limits, as every run reads them: what this shows,
+    /// warnings and failures included, is what a job gets.
     func run() throws {
         let start = Date()
         if stats {
-            let s = try Ingest.statistics(path: file, password: password)
+            let s = try Ingest.statistics(path: file, password: password, child: .thisExecutable)
             let seconds = Date().timeIntervalSince(start)
             let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
             var line = "\(s.format.rawValue): \(s.paragraphs) paragraphs, \(s.words) words, \(s.textBytes) bytes of text"
@@ -32,7 +34,7 @@ struct Extract: ParsableCommand {
             print(line)
             return
         }
-        let document = try Ingest.read(path: file, password: password)
+        let document = try Ingest.read(path: file, password: password, child: .thisExecutable)
         if json {
             print(document.json(pretty: true))
         } else {

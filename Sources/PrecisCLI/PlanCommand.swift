@@ -1,6 +1,7 @@
 import ArgumentParser
 import Execution
 import Foundation
+import Ingest
 import Jobs
 import Planning
 
@@ -38,7 +39,8 @@ struct PlanCommand: ParsableCommand {
             JobLogging.bootstrap(quiet: false)  // the job's warnings on standard error, never in the plan
             var config = try JobConfig.load(directory: files[0])
             tuning.apply(to: &config, instructions: nil)
-            return try JobRunner(directory: files[0], config: config, modelFlag: tuning.model).prepare()
+            return try JobRunner(directory: files[0], config: config, modelFlag: tuning.model, pdfChild: .thisExecutable)
+                .prepare()
         }
         let session = try tuning.session()
         return (session, try session.prepare(paths: try InputFiles.expand(files)))

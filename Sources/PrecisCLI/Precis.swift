@@ -9,7 +9,7 @@ struct Precis: ParsableCommand {
         commandName: "precis",
         abstract: "Summarize long documents and whole corpora, offline, on the CPU.",
         discussion: "Exit status: 0 success; 2 usage or configuration error; 3 some documents failed; 1 anything else.",
-        subcommands: [Run.self, Submit.self, Worker.self, Status.self, Summarize.self, Eval.self, PlanCommand.self, Extract.self, Tokenize.self, Generate.self, Bench.self, Doctor.self]
+        subcommands: [Run.self, Submit.self, Worker.self, Status.self, Summarize.self, Eval.self, PlanCommand.self, Extract.self, Tokenize.self, Generate.self, Bench.self, Doctor.self, IngestChild.self]
     )
 
     /// Runs the command and exits with the status of how it ended: the one place that turns a failure into an

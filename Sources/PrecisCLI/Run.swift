@@ -1,6 +1,7 @@
 import ArgumentParser
 import Execution
 import Foundation
+import Ingest
 import Jobs
 import Logging
 
@@ -28,7 +29,8 @@ struct Run: ParsableCommand {
         tuning.apply(to: &config, instructions: instructions)
         let display = JobDisplay(quiet: quiet, logger: logger)
         let stop = StopSignal.installed { _ in display.note("stopping after the nodes in hand (again to stop now)") }
-        let runner = JobRunner(directory: job, config: config, modelFlag: tuning.model, logger: logger)
+        let runner = JobRunner(directory: job, config: config, modelFlag: tuning.model, pdfChild: .thisExecutable,
+                               logger: logger)
         defer { display.finish() }
         let outcome = try runner.run(shouldStop: { stop.isRequested }, onEvent: { display.handle($0) })
         display.finish()

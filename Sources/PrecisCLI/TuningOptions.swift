@@ -2,6 +2,7 @@ import ArgumentParser
 import Common
 import Engine
 import Execution
+import Ingest
 import Jobs
 
 /// The tuning flags shared by `run`, `worker`, `summarize`, `eval` and `plan`; each overrides the job's setting
@@ -69,7 +70,8 @@ struct TuningOptions: ParsableArguments {
     func session(instructions: String? = nil) throws(SessionError) -> SummarySession {
         var options = apply(to: SummaryOptions())
         if let instructions { options.instructions = instructions }
-        return try SummarySession(model: ModelLocator(flag: model), options: options, decoding: decoding)
+        return try SummarySession(model: ModelLocator(flag: model), options: options, decoding: decoding,
+                                  pdfChild: .thisExecutable)
     }
 
     /// A job's settings with the given flags (and `instructions`) applied; messages then name those flags.

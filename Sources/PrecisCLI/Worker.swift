@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ingest
 import Jobs
 import Logging
 
@@ -42,7 +43,7 @@ struct Worker: ParsableCommand {
         }
         let tuning = self.tuning
         var worker = QueueWorker(queue: JobQueue(directory: queue), once: once, stop: stop, modelFlag: tuning.model,
-                                 configure: { tuning.apply(to: &$0, instructions: nil) }, logger: logger)
+                                 pdfChild: .thisExecutable, configure: { tuning.apply(to: &$0, instructions: nil) }, logger: logger)
         worker.maxAttempts = maxAttempts
         let display = JobDisplay(quiet: quiet, logger: logger)
         defer { display.finish() }

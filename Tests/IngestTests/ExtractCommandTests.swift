@@ -34,5 +34,25 @@ import TestSupport
     @Test func listedInHelp() throws {
         let r = try runCommand(Fixtures.precisExecutable, ["--help"])
         #expect(r.stdout.contains("extract"))
+        #expect(!r.stdout.contains(Ingest.childSubcommand))
+    }
+
+    /// extract reads a PDF in the child, as a run does: poppler's messages are warnings in the output, not lines on
+    /// the terminal, and a crash of the child is one line and exit status 3.
+    @Test func pdfThroughTheChild() throws {
+        let dir = try Fixtures.temporaryDirectory("extract-child")
+        let path = dir.appendingPathComponent("junk.pdf")
+        try MinimalPDF.write(to: path, pages: ["Some text on a page with junk."], junkOperators: 2)
+        let r = try runCommand(Fixtures.precisExecutable, ["extract", path.path], environment: ["G_MESSAGES_DEBUG": "all"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        #expect(r.stdout.contains("Warning: poppler: Syntax error at position"), "\(r.stdout)")
+        #expect(r.stdout.contains("Some text on a page with junk."))
+
+        let crash = try runCommand(Fixtures.precisExecutable, ["extract", "--json", path.path],
+                                   environment: ["PRECIS_INGEST_CHILD_TEST": "crash"])
+        #expect(crash.status == 3)
+        #expect(crash.stdout.isEmpty)
+        #expect(crash.stderr == "precis: \(path.path): poppler crashed (signal 11)\n")
     }
 }

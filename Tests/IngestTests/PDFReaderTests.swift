@@ -213,6 +213,23 @@ import TestSupport
         #expect(d.paragraphs.map(\.page) == [1, 3])
     }
 
+    /// More pages than `maxPages` fails when the file opens; at the limit it is read.
+    @Test func tooManyPages() throws {
+        let path = dir.appendingPathComponent("five-pages.pdf").path
+        let pdf = PDFWriter(path: path)
+        for page in 1...5 {
+            pdf.paragraph("Page \(page) says \(Self.lorem).", x: 60, y: 100, width: 400)
+            if page < 5 { pdf.newPage() }
+        }
+        pdf.finish()
+        var limits = Ingest.Limits()
+        limits.maxPages = 4
+        #expect(throws: IngestError.tooManyPages(path: path, pages: 5, limit: 4)) { try Ingest.read(path: path, limits: limits) }
+        #expect(IngestError.tooManyPages(path: path, pages: 5, limit: 4).reason == "5 pages, more than the limit of 4 (max_pages)")
+        limits.maxPages = 5
+        #expect(try Ingest.read(path: path, limits: limits).pageCount == 5)
+    }
+
     @Test func truncatedPDF() throws {
         let full = try Data(contentsOf: URL(fileURLWithPath: article("full.pdf")))
         let path = dir.appendingPathComponent("truncated.pdf").path

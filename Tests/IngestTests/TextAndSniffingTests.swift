@@ -78,6 +78,35 @@ import TestSupport
         #expect(throws: IngestError.unreadable(path: path, reason: "no such file")) { try Ingest.read(path: path) }
     }
 
+    /// A file over `maxInputBytes` fails before it is read (text and Markdown would be read whole, XML streamed
+    /// to its end); one at the limit is read.
+    @Test(arguments: ["notes.txt", "notes.md", "notes.xml"])
+    func inputOverTheByteLimit(name: String) throws {
+        let body = name.hasSuffix(".xml") ? "<doc><p>" + String(repeating: "word ", count: 400) + "</p></doc>"
+                                          : String(repeating: "word ", count: 400) + "\n"
+        let path = try write(name, body)
+        var limits = Ingest.Limits()
+        limits.maxInputBytes = body.utf8.count - 1
+        #expect(throws: IngestError.inputTooLarge(path: path, bytes: body.utf8.count, limit: body.utf8.count - 1)) {
+            try Ingest.read(path: path, limits: limits)
+        }
+        limits.maxInputBytes = body.utf8.count
+        #expect(try Ingest.read(path: path, limits: limits).paragraphs.count == 1)
+    }
+
+    @Test func inputLimitMessage() {
+        #expect(IngestError.inputTooLarge(path: "big.txt", bytes: 3 << 19, limit: 1 << 20).description
+            == "big.txt: 1.5 MB, larger than the input limit of 1 MB (max_input_mb)")
+        #expect(Ingest.Limits().maxInputBytes == 512 << 20)
+    }
+
+    /// A named pipe would block the reader (or never end): refused without opening it.
+    @Test func fifoIsNotRead() throws {
+        let path = dir.appendingPathComponent("pipe.txt").path
+        #expect(mkfifo(path, 0o600) == 0)
+        #expect(throws: IngestError.unreadable(path: path, reason: "not a regular file")) { try Ingest.read(path: path) }
+    }
+
     @Test func randomBytesNamedPDF() throws {
         var rng = SplitMix64(seed: 2)
         let path = try write("random.pdf", (0..<4096).map { _ in UInt8.random(in: 0...255, using: &rng) })

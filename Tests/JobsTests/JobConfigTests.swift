@@ -1,6 +1,7 @@
 import Common
 import Engine
 import Foundation
+import Ingest
 import Jobs
 import Testing
 import TestSupport
@@ -24,6 +25,9 @@ import TestSupport
         temperature = 0.5
         seed = 7
         kv_cache = "f16"
+        max_pages = 300
+        max_input_mb = 1024
+        seconds_per_document = 30
 
         [output]
         documents = false
@@ -46,6 +50,10 @@ import TestSupport
         #expect(c.temperature == 0.5)
         #expect(c.seed == 7)
         #expect(c.kvCache == .f16)
+        #expect(c.ingestLimits.maxPages == 300)
+        #expect(c.ingestLimits.maxInputBytes == 1024 << 20)
+        #expect(c.ingestLimits.maxTextBytes == 1024 << 20)
+        #expect(c.ingestLimits.secondsPerDocument == 30)
         #expect(!c.output.documents && !c.output.outline && !c.output.tree)
     }
 
@@ -55,6 +63,11 @@ import TestSupport
         #expect(c.title == nil && c.model == nil && c.temperature == nil && c.kvCache == nil)
         #expect(c.output.documents && c.output.tree && c.output.outline)
         #expect(c.options.method == .grounded)
+        #expect(c.ingestLimits == Ingest.Limits())
+        #expect(c.ingestLimits.maxPages == 2000 && c.ingestLimits.maxInputBytes == 512 << 20
+            && c.ingestLimits.secondsPerDocument == 120)
+        // A lower input limit leaves the text limit where it was.
+        #expect(try JobConfig.parse("max_input_mb = 8", path: "j").ingestLimits.maxTextBytes == 512 << 20)
         #expect(try JobConfig.parse("inputs = \"docs/*.xml\"", path: "j").inputs == ["docs/*.xml"])
     }
 
@@ -71,6 +84,9 @@ import TestSupport
          "job.toml:2: 'method' must be one of mapreduce, extractive, grounded, not \"abstractive\""),
         ("method = 3\n", "job.toml:1: 'method' must be a string, not an integer"),
         ("kv_cache = \"q4_0\"\n", "job.toml:1: 'kv_cache' must be one of f16, q8_0, not \"q4_0\""),
+        ("title = \"x\"\nmax_pages = 0\n", "job.toml:2: 'max_pages' must be between 1 and 10000000, not 0"),
+        ("max_input_mb = 2.5\n", "job.toml:1: 'max_input_mb' must be an integer, not a floating-point number"),
+        ("\nseconds_per_document = \"long\"\n", "job.toml:2: 'seconds_per_document' must be an integer, not a string"),
     ])
     func mistakesNameKeyAndLine(text: String, message: String) {
         #expect(throws: JobError.self) { try JobConfig.parse(text, path: "job.toml") }
