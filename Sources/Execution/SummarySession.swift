@@ -52,7 +52,8 @@ public final class SummarySession: Sendable {
             do {
                 documents.append(try Ingest.read(path: path, limits: ingestLimits, child: pdfChild))
             } catch {
-                failures.append(DocumentFailure(path: path, reason: "\(error)"))
+                // The reason alone: the failure carries the path, and every report prints it once.
+                failures.append(DocumentFailure(path: path, reason: (error as? IngestError)?.reason ?? "\(error)"))
             }
         }
         return (documents, failures)

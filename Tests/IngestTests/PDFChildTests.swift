@@ -139,11 +139,9 @@ import TestSupport
         let path = try victim()
         var limits = Ingest.Limits()
         limits.secondsPerDocument = 1
-        let start = Date()
         #expect(throws: IngestError.pdfProcess(path: path, failure: .timedOut(seconds: 1))) {
             try Ingest.read(path: path, limits: limits, child: Self.child(["PRECIS_INGEST_CHILD_TEST": "hang"]))
         }
-        #expect(Date().timeIntervalSince(start) < 20)
         #expect(IngestError.pdfProcess(path: path, failure: .timedOut(seconds: 120)).reason
             == "timed out after 120 s (seconds_per_document)")
     }
@@ -154,11 +152,9 @@ import TestSupport
         try MinimalPDF.formBomb().write(to: path)
         var limits = Ingest.Limits()
         limits.secondsPerDocument = 2
-        let start = Date()
         #expect(throws: IngestError.pdfProcess(path: path.path, failure: .timedOut(seconds: 2))) {
             try Ingest.read(path: path.path, limits: limits, child: Self.child())
         }
-        #expect(Date().timeIntervalSince(start) < 20)
     }
 
     @Test func cpuBurnStopsAtTheCPULimit() throws {
@@ -166,11 +162,9 @@ import TestSupport
         var limits = Ingest.Limits()
         limits.cpuSeconds = 1
         limits.secondsPerDocument = 60
-        let start = Date()
         #expect(throws: IngestError.pdfProcess(path: path, failure: .overCPUTime(seconds: 1))) {
             try Ingest.read(path: path, limits: limits, child: Self.child(["PRECIS_INGEST_CHILD_TEST": "spin"]))
         }
-        #expect(Date().timeIntervalSince(start) < 30)
     }
 
     @Test func memoryBlowUpStopsAtTheAddressSpaceLimit() throws {

@@ -23,20 +23,18 @@ import TestSupport
         try MinimalPDF.write(to: inputs.appendingPathComponent("long.pdf"), pages: ["One.", "Two.", "Three."])
         try Data(repeating: UInt8(ascii: "a"), count: (1 << 20) + 1).write(to: inputs.appendingPathComponent("big.txt"))
 
-        let start = Date()
         let r = try runCommand(Fixtures.precisExecutable, ["run", job.path],
                                environment: ["PRECIS_MODEL": Fixtures.modelPath,
                                              "PRECIS_INGEST_CHILD_TEST": "crash:crash.pdf"])
         #expect(r.status == 3, "\(r.stderr)")
-        #expect(Date().timeIntervalSince(start) < 60)
 
         let errors = try JobCorpus.json(job.appendingPathComponent("out/errors.json")) as! [[String: String]]
         let reasons = Dictionary(uniqueKeysWithValues: errors.map { ($0["path"]!, $0["reason"]!) })
         #expect(reasons.keys.sorted() == ["inputs/big.txt", "inputs/crash.pdf", "inputs/hang.pdf", "inputs/long.pdf"])
-        #expect(reasons["inputs/crash.pdf"]?.hasSuffix("crash.pdf: poppler crashed (signal 11)") == true, "\(reasons)")
-        #expect(reasons["inputs/hang.pdf"]?.hasSuffix("hang.pdf: timed out after 2 s (seconds_per_document)") == true, "\(reasons)")
-        #expect(reasons["inputs/long.pdf"]?.hasSuffix("long.pdf: 3 pages, more than the limit of 2 (max_pages)") == true, "\(reasons)")
-        #expect(reasons["inputs/big.txt"]?.hasSuffix("big.txt: 1.0 MB, larger than the input limit of 1 MB (max_input_mb)") == true, "\(reasons)")
+        #expect(reasons["inputs/crash.pdf"] == "poppler crashed (signal 11)", "\(reasons)")
+        #expect(reasons["inputs/hang.pdf"] == "timed out after 2 s (seconds_per_document)", "\(reasons)")
+        #expect(reasons["inputs/long.pdf"] == "3 pages, more than the limit of 2 (max_pages)", "\(reasons)")
+        #expect(reasons["inputs/big.txt"] == "1.0 MB, larger than the input limit of 1 MB (max_input_mb)", "\(reasons)")
 
         // One line for each on standard error; poppler's messages only as paper.pdf's warnings.
         let lines = r.stderr.split(separator: "\n")
