@@ -38,7 +38,12 @@ public final class SummarizerModel: Sendable {
     /// and the message between them (document text, instructions) is only ever text, so a document holding
     /// `<|im_end|><|im_start|>assistant` cannot open a turn of its own; any other text is text throughout.
     public func encode(_ text: String) -> [Int32] {
-        tokenizer.encode(text, addSpecial: true, plainText: frame.message(in: text) ?? 0..<text.utf8.count)
+        tokenizer.encode(text, addSpecial: true, plainText: plainText(in: text))
+    }
+
+    /// The bytes of `text` tokenized as plain text: the message of a framed prompt, else all of it.
+    func plainText(in text: String) -> Range<Int> {
+        frame.message(in: text) ?? 0..<text.utf8.count
     }
 
     /// Token counts as prompts see them (a BOS the model adds is counted too, so counts never fall short).
@@ -71,11 +76,9 @@ public struct ModelTokenCounter: TokenCounting {
     let model: SummarizerModel
     public func count(_ text: String) -> Int {
         let tokenizer = model.tokenizer
-        let bos = tokenizer.addBOS && tokenizer.bos != nil ? 1 : 0
-        guard let message = model.frame.message(in: text) else { return tokenizer.count(text, parseSpecial: false) + bos }
         var output: [Int32] = []
-        tokenizer.encode(text, addSpecial: false, parseSpecial: true, plainText: message, into: &output)
-        return output.count + bos
+        tokenizer.encode(text, addSpecial: false, parseSpecial: true, plainText: model.plainText(in: text), into: &output)
+        return output.count + (tokenizer.addBOS && tokenizer.bos != nil ? 1 : 0)
     }
 }
 

@@ -27,16 +27,11 @@ public final class SummarySession: Sendable {
     /// `.thisExecutable`); nil reads PDFs in this process, where a crash of poppler is the run's.
     public init(model locator: ModelLocator, options: SummaryOptions, decoding: SummaryDecoding = .default,
                 speedsFile: String? = EngineSpeeds.defaultFile(), ingestLimits: Ingest.Limits = Ingest.Limits(),
-                pdfChild: Ingest.ChildCommand? = nil) throws(SessionError) {
+                pdfChild: Ingest.ChildCommand? = nil) throws(EngineError) {
         self.ingestLimits = ingestLimits
         self.pdfChild = pdfChild
-        let model: SummarizerModel
-        do {
-            (modelPath, modelSource) = try locator.locate()
-            model = try SummarizerModel(path: modelPath)
-        } catch {
-            throw .model(error)
-        }
+        (modelPath, modelSource) = try locator.locate()
+        let model = try SummarizerModel(path: modelPath)
         summarizer = Summarizer(model: model, options: options, decoding: decoding, speedsFile: speedsFile)
     }
 
@@ -60,21 +55,17 @@ public final class SummarySession: Sendable {
     }
 
     /// Reads and plans the files at `paths`.
-    public func prepare(paths: [String]) throws(SessionError) -> PreparedRun {
+    public func prepare(paths: [String]) throws(PlanningError) -> PreparedRun {
         let (documents, failures) = read(paths)
         return try prepare(documents, failures: failures)
     }
 
     /// Plans `documents` (documents with no text join `failures`). Settings that cannot work are a
     /// configuration error naming them.
-    public func prepare(_ documents: [Document], failures: [DocumentFailure] = []) throws(SessionError) -> PreparedRun {
+    public func prepare(_ documents: [Document], failures: [DocumentFailure] = []) throws(PlanningError) -> PreparedRun {
         guard !documents.isEmpty else { return PreparedRun(documents: [], plan: nil, failures: failures) }
-        do {
-            let (plan, empty) = try summarizer.plan(documents)
-            return PreparedRun(documents: documents, plan: plan.documents.isEmpty ? nil : plan, failures: failures + empty)
-        } catch {
-            throw .planning(error)
-        }
+        let (plan, empty) = try summarizer.plan(documents)
+        return PreparedRun(documents: documents, plan: plan.documents.isEmpty ? nil : plan, failures: failures + empty)
     }
 
     /// The plan's time estimate with this machine's measured (or guessed) speeds.
@@ -148,21 +139,4 @@ public enum RunResult: String, Sendable, Equatable {
 
     /// The run's exit status (`ExitStatus`).
     public var exitStatus: Int32 { failureClass.map(ExitStatus.of) ?? ExitStatus.success }
-}
-
-/// Why a session could not start or plan: a usage or configuration error.
-public enum SessionError: ClassifiedError, Equatable {
-    /// The model file could not be found or loaded.
-    case model(EngineError)
-    /// The plan cannot be made with these settings.
-    case planning(PlanningError)
-
-    public var failureClass: FailureClass { .usage }
-
-    public var description: String {
-        switch self {
-        case let .model(error): error.description
-        case let .planning(error): error.description
-        }
-    }
 }

@@ -22,6 +22,7 @@ public enum JobInputs {
         var warnings: [String] = []
         let root = realPath(directory) ?? (directory as NSString).standardizingPath
         let written = [root + "/out", root + "/.precis"]
+        func isWritten(_ path: String) -> Bool { written.contains { path == $0 || path.hasPrefix($0 + "/") } }
         for pattern in patterns {
             let full = pattern.hasPrefix("/") ? pattern : (directory as NSString).appendingPathComponent(pattern)
             let isGlob = pattern.contains { "*?[".contains($0) }
@@ -34,7 +35,7 @@ public enum JobInputs {
                 let standard = (full as NSString).standardizingPath as NSString
                 let resolved = (realPath(standard.deletingLastPathComponent) ?? standard.deletingLastPathComponent)
                     + "/" + standard.lastPathComponent
-                if written.contains(where: { resolved == $0 || resolved.hasPrefix($0 + "/") }) { continue }
+                if isWritten(resolved) { continue }
                 guard FileManager.default.fileExists(atPath: full) else {
                     throw .noInputs(path: full, reason: "no such file or directory (from job.toml inputs)")
                 }
@@ -43,7 +44,7 @@ public enum JobInputs {
             for match in matches {
                 for file in expand(match) {
                     let real = realPath(file) ?? file
-                    if written.contains(where: { real == $0 || real.hasPrefix($0 + "/") }) { continue }
+                    if isWritten(real) { continue }
                     guard allowOutside || real.hasPrefix(root + "/") else {
                         throw .inputOutside(path: file, pattern: pattern)
                     }

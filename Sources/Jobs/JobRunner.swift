@@ -111,10 +111,7 @@ public final class JobRunner: Sendable {
         do {
             prepared = try session.prepare(documents, failures: readFailures)
         } catch {
-            switch error {
-            case let .planning(planning): throw .planning(config.describe(planning.message))
-            case .model: throw .model(error.description)
-            }
+            throw .planning(config.describe(error.message))
         }
         return (session, prepared)
     }

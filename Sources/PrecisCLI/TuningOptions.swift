@@ -67,7 +67,7 @@ struct TuningOptions: ParsableArguments {
     }
 
     /// A session for documents named on the command line (no job): the model by `--model` and the lookup order.
-    func session(instructions: String? = nil) throws(SessionError) -> SummarySession {
+    func session(instructions: String? = nil) throws(EngineError) -> SummarySession {
         var options = apply(to: SummaryOptions())
         if let instructions { options.instructions = instructions }
         return try SummarySession(model: ModelLocator(flag: model), options: options, decoding: decoding,
